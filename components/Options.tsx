@@ -1,0 +1,200 @@
+import { i18n } from '#i18n';
+import { useRef, useState } from 'preact/hooks';
+import { t } from '@/utils/i18n';
+import { errorMessage } from '@/utils/outcome-text';
+import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
+
+/** The shape of an inbound webhook URL, shown wherever a pasted text is refused (W1). */
+export const WEBHOOK_SHAPE = 'https://your-portal.bitrix24.com/rest/USER_ID/WEBHOOK_CODE/';
+
+/** Props of {@link Options}. */
+export interface OptionsProps {
+  /** Configured portals (no secrets), in display order. */
+  portals: PortalInfo[];
+  /**
+   * Checks the pasted text against its portal and saves it when the portal accepts it. Called synchronously from
+   * the submit event, so it may request host permission first (a user gesture, X11). Must not reject.
+   */
+  onSave: (url: string) => Promise<WebhookCheck>;
+  /** Removes a portal's webhook, by portal origin. */
+  onRemove: (portal: string) => void | Promise<unknown>;
+}
+
+/** `https://acme.bitrix24.com` → `acme.bitrix24.com`. */
+function host(portal: string): string {
+  try {
+    return new URL(portal).host;
+  } catch {
+    return portal;
+  }
+}
+
+/** "Jane Doe", or "#7" when Bitrix24 gave no name. */
+export function userName(user: WebhookUser): string {
+  return `${user.name} ${user.lastName}`.trim() || `#${user.id}`;
+}
+
+/**
+ * The options page: a form for the webhook URL (any pasted form, W3) that reports whom the webhook acts as (W14)
+ * or why it was refused (W1, W7, W8), the configured portals with their masked webhooks and a Remove button each,
+ * and how to create an inbound webhook. Pure: all browser access happens through the props.
+ */
+export function Options(props: OptionsProps) {
+  const [url, setUrl] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<WebhookCheck | null>(null);
+  const inFlight = useRef(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (inFlight.current) return;
+    inFlight.current = true;
+    // onSave is the first call of the handler: it may need the user gesture for a permission request (X11).
+    const pending = props.onSave(url);
+    setBusy(true);
+    try {
+      const check = await pending;
+      setResult(check);
+      // The webhook is a password: once saved, it doesn't stay on screen.
+      if (check.ok && check.saved) setUrl('');
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="options">
+      <h1>{i18n.t('options.title')}</h1>
+
+      <section aria-labelledby="options-webhook-title">
+        <h2 id="options-webhook-title">{i18n.t('options.webhook_heading')}</h2>
+        <form class="webhook-form" onSubmit={submit} noValidate>
+          <label for="webhook-url">{i18n.t('options.webhook_url')}</label>
+          <p id="webhook-url-hint" class="hint">
+            {i18n.t('options.webhook_hint', [WEBHOOK_SHAPE])}
+          </p>
+          <div class="webhook-row">
+            {/* type=text, not url: pasted text with spaces or a newline must reach the parser (W3). */}
+            <input
+              id="webhook-url"
+              name="webhook"
+              type="text"
+              inputMode="url"
+              autoComplete="off"
+              autoCapitalize="off"
+              spellcheck={false}
+              aria-describedby="webhook-url-hint"
+              value={url}
+              onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
+            />
+            <button type="submit" class="button button-primary" aria-disabled={busy} aria-busy={busy}>
+              {busy ? i18n.t('options.saving') : i18n.t('options.save')}
+            </button>
+          </div>
+        </form>
+        <div aria-live="polite">{result && <CheckResult check={result} />}</div>
+      </section>
+
+      <section aria-labelledby="options-portals-title">
+        <h2 id="options-portals-title">{i18n.t('options.portals_heading')}</h2>
+        {props.portals.length === 0 ? (
+          <p class="empty">{i18n.t('options.no_portals')}</p>
+        ) : (
+          <ul class="portal-list">
+            {props.portals.map((p) => (
+              <PortalRow key={p.portal} portal={p} onRemove={props.onRemove} />
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="options-help-title" class="help">
+        <h2 id="options-help-title">{i18n.t('options.help_heading')}</h2>
+        <ol>
+          <li>{i18n.t('options.help_step1')}</li>
+          <li>{i18n.t('options.help_step2')}</li>
+          <li>{i18n.t('options.help_step3')}</li>
+          <li>{i18n.t('options.help_step4')}</li>
+        </ol>
+        <p class="hint">{i18n.t('options.help_self_hosted')}</p>
+      </section>
+    </main>
+  );
+}
+
+function CheckResult(props: { check: WebhookCheck }) {
+  const { check } = props;
+  if (!check.ok && 'parseError' in check) {
+    return (
+      <div class="notice notice-error" role="alert">
+        <p>
+          <strong>{i18n.t('options.not_webhook')}</strong> {t(`options.parse.${check.parseError.replaceAll('-', '_')}`)}
+        </p>
+        <p>
+          {i18n.t('options.expected', [check.expected || WEBHOOK_SHAPE])}
+        </p>
+        <p>{i18n.t('options.nothing_saved')}</p>
+      </div>
+    );
+  }
+  if (!check.ok) {
+    return (
+      <div class="notice notice-error" role="alert">
+        <p>
+          <strong>{i18n.t('options.refused')}</strong>{' '}
+          {check.error.kind === 'host-access' ? i18n.t('options.host_access_refused') : errorMessage(check.error)}
+        </p>
+        <p class="masked">
+          <code>{check.maskedWebhook}</code>
+        </p>
+        <p>{i18n.t('options.nothing_saved')}</p>
+      </div>
+    );
+  }
+  const { user } = check.portal;
+  return (
+    <div class="notice notice-ok" role="status">
+      <p>
+        <strong>{check.saved ? i18n.t('options.saved') : i18n.t('options.not_saved')}</strong>{' '}
+        {user ? i18n.t('options.acts_as', [userName(user), String(user.id)]) : i18n.t('options.acts_as_unknown')}
+      </p>
+      <p>{i18n.t('options.pins_to_creator')}</p>
+      {user?.admin && (
+        <p class="warning">
+          {i18n.t('options.admin_warning')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function PortalRow(props: { portal: PortalInfo; onRemove: (portal: string) => void | Promise<unknown> }) {
+  const { portal: p } = props;
+  const name = host(p.portal);
+  return (
+    <li class={`portal ${p.status === 'broken' ? 'portal-broken' : ''}`}>
+      <div class="portal-main">
+        <h3>{name}</h3>
+        <p class="masked">
+          <code>{p.maskedWebhook}</code>
+        </p>
+        <p>
+          {p.user ? i18n.t('options.user', [userName(p.user), String(p.user.id)]) : i18n.t('options.user_unknown')}
+          {p.user?.admin && <span class="badge badge-warning">{i18n.t('options.admin_badge')}</span>}
+        </p>
+        <p class={p.status === 'broken' ? 'status status-broken' : 'status status-ok'}>
+          {p.status === 'broken' ? i18n.t('options.status_broken') : i18n.t('options.status_ok')}
+        </p>
+      </div>
+      <button
+        type="button"
+        class="button button-secondary"
+        aria-label={i18n.t('options.remove_label', [name])}
+        onClick={() => props.onRemove(p.portal)}
+      >
+        {i18n.t('options.remove')}
+      </button>
+    </li>
+  );
+}

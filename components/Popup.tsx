@@ -1,0 +1,245 @@
+import { i18n } from '#i18n';
+import { useRef, useState } from 'preact/hooks';
+import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
+import { plural } from '@/utils/i18n';
+import type { PinOutcome } from '@/utils/outcome';
+import { errorMessage, outcomeText } from '@/utils/outcome-text';
+import type { PortalInfo } from '@/utils/portals';
+
+/** How many earlier outcomes the popup lists under the last one. */
+export const POPUP_HISTORY_SIZE = 5;
+
+/** Error kinds the operator fixes in the options page; the popup offers "Open options" next to them (W7). */
+const FIXED_IN_OPTIONS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  ...WEBHOOK_BROKEN,
+  'no-webhook',
+  'portal-moved',
+  'host-access',
+]);
+
+/** Props of {@link Popup}. */
+export interface PopupProps {
+  /** Configured portals (no secrets), in display order. */
+  portals: PortalInfo[];
+  /** Origin of the portal Pin all acts on; `null` only when no portal is configured. */
+  selectedPortal: string | null;
+  /** The operator picked another portal in the select (shown when several portals are configured). */
+  onSelectPortal: (portal: string) => void;
+  /**
+   * Pins all dialogs on `portal`. Resolves with the outcome; must not reject (turn failures into an outcome).
+   * The popup shows a busy state until it settles and ignores further clicks meanwhile.
+   */
+  onPin: (portal: string | undefined) => Promise<PinOutcome>;
+  /** Stored outcomes, newest first (the background's history). */
+  history: PinOutcome[];
+  /**
+   * The shortcut bound to the `pin-all` command, e.g. `Alt+Shift+P`; `''` or `null` when none is bound (X9);
+   * `undefined` while not known yet (nothing is shown).
+   */
+  shortcut: string | null | undefined;
+  /** `'firefox'` or a Chromium browser name; decides how to explain setting a shortcut. */
+  browserName: string;
+  /** Opens the options page. */
+  onOpenOptions: () => void;
+  /** Opens the browser's shortcut settings, where the browser allows it; the button is hidden when absent. */
+  onOpenShortcutSettings?: () => void;
+}
+
+/** `https://acme.bitrix24.com` → `acme.bitrix24.com`. */
+export function portalHost(portal: string): string {
+  try {
+    return new URL(portal).host;
+  } catch {
+    return portal;
+  }
+}
+
+/** "14:05" today, otherwise a short date and time. */
+function formatTime(at: number): string {
+  const date = new Date(at);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * The toolbar popup: a big Pin all button for the selected portal, the last outcome with every pinned ID (W12),
+ * recent outcomes, the `pin-all` shortcut or how to set one (X9), and the way to the options page.
+ * Pure: all browser access happens through the props.
+ */
+export function Popup(props: PopupProps) {
+  const { portals, selectedPortal, history } = props;
+  const [busy, setBusy] = useState(false);
+  const [latest, setLatest] = useState<PinOutcome | null>(null);
+  const inFlight = useRef(false);
+
+  const pin = async () => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
+    try {
+      setLatest(await props.onPin(selectedPortal ?? undefined));
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+
+  // The answer to our own click may arrive before or after the background's history write.
+  const newest = history[0];
+  const last = latest && (!newest || latest.at >= newest.at) ? latest : (newest ?? null);
+  const earlier = history.filter((o) => o.id !== last?.id).slice(0, POPUP_HISTORY_SIZE);
+
+  return (
+    <main class="popup">
+      {portals.length === 0 ? (
+        <section class="popup-setup" aria-labelledby="popup-setup-title">
+          <h1 id="popup-setup-title">{i18n.t('popup.no_portal_title')}</h1>
+          <p>{i18n.t('popup.no_portal_text')}</p>
+          <button type="button" class="button button-primary" onClick={props.onOpenOptions}>
+            {i18n.t('popup.add_webhook')}
+          </button>
+        </section>
+      ) : (
+        <section class="popup-pin">
+          <PortalPicker portals={portals} selected={selectedPortal} onSelect={props.onSelectPortal} />
+          <button
+            type="button"
+            class="button button-primary pin-all"
+            aria-disabled={busy}
+            aria-busy={busy}
+            aria-describedby="popup-pin-hint"
+            onClick={pin}
+          >
+            {busy ? i18n.t('pinAllBusy') : i18n.t('pinAll')}
+          </button>
+          <p id="popup-pin-hint" class="hint">
+            {i18n.t('pinAllLabel')}
+          </p>
+        </section>
+      )}
+
+      <section class="popup-last" aria-live="polite" aria-label={i18n.t('popup.last')}>
+        {last && <LastOutcome outcome={last} showHost={portals.length !== 1} onOpenOptions={props.onOpenOptions} />}
+      </section>
+
+      {earlier.length > 0 && (
+        <section class="popup-history" aria-labelledby="popup-history-title">
+          <h2 id="popup-history-title">{i18n.t('popup.history')}</h2>
+          <ul>
+            {earlier.map((o) => (
+              <HistoryRow key={o.id} outcome={o} />
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <footer class="popup-footer">
+        <Shortcut
+          shortcut={props.shortcut}
+          browserName={props.browserName}
+          onOpenShortcutSettings={props.onOpenShortcutSettings}
+        />
+        <button type="button" class="button button-link" onClick={props.onOpenOptions}>
+          {i18n.t('popup.options')}
+        </button>
+      </footer>
+    </main>
+  );
+}
+
+function PortalPicker(props: { portals: PortalInfo[]; selected: string | null; onSelect: (portal: string) => void }) {
+  if (props.portals.length === 1) {
+    return <p class="portal-name">{i18n.t('popup.acts_on', [portalHost(props.portals[0]!.portal)])}</p>;
+  }
+  return (
+    <div class="portal-picker">
+      <label for="popup-portal">{i18n.t('popup.portal')}</label>
+      <select
+        id="popup-portal"
+        value={props.selected ?? undefined}
+        onChange={(e) => props.onSelect((e.currentTarget as HTMLSelectElement).value)}
+      >
+        {props.portals.map((p) => (
+          <option key={p.portal} value={p.portal}>
+            {portalHost(p.portal)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function LastOutcome(props: { outcome: PinOutcome; showHost: boolean; onOpenOptions: () => void }) {
+  const { outcome } = props;
+  const { title } = outcomeText(outcome);
+  return (
+    <article class={`outcome ${outcome.ok ? 'outcome-ok' : 'outcome-error'}`}>
+      <p class="outcome-meta">
+        <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>
+        {props.showHost && <span> · {portalHost(outcome.portal)}</span>}
+      </p>
+      <h2 class="outcome-title">{title}</h2>
+      {outcome.ok ? (
+        outcome.sessionIds.length > 0 && (
+          // Every ID, however many: the notification shows "+N more", the popup the whole list (W12).
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+          <p class="outcome-ids" tabIndex={0} role="region" aria-label={i18n.t('popup.ids_label')}>
+            {outcome.sessionIds.join(', ')}
+          </p>
+        )
+      ) : (
+        <div class="outcome-error-body">
+          <p class="outcome-message">{errorMessage(outcome.error)}</p>
+          {FIXED_IN_OPTIONS.has(outcome.error.kind) && (
+            <button type="button" class="button button-secondary" onClick={props.onOpenOptions}>
+              {i18n.t('openOptions')}
+            </button>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}
+
+function HistoryRow(props: { outcome: PinOutcome }) {
+  const { outcome } = props;
+  let summary: string;
+  if (!outcome.ok) summary = errorMessage(outcome.error);
+  else if (outcome.sessionIds.length === 0) summary = i18n.t('popup.history_zero');
+  else summary = plural('pinned.title', outcome.sessionIds.length);
+  return (
+    <li class={outcome.ok ? 'history-ok' : 'history-error'}>
+      <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>
+      <span class="history-host">{portalHost(outcome.portal)}</span>
+      <span class="history-summary" title={summary}>
+        {summary}
+      </span>
+    </li>
+  );
+}
+
+function Shortcut(props: { shortcut: string | null | undefined; browserName: string; onOpenShortcutSettings?: () => void }) {
+  if (props.shortcut === undefined) return null;
+  if (props.shortcut) {
+    return (
+      <p class="shortcut">
+        {i18n.t('popup.shortcut', [props.shortcut])}
+      </p>
+    );
+  }
+  return (
+    <div class="shortcut shortcut-missing">
+      <p>
+        {i18n.t('popup.no_shortcut')}{' '}
+        {props.browserName === 'firefox' ? i18n.t('popup.shortcut_how_firefox') : i18n.t('popup.shortcut_how_chrome')}
+      </p>
+      {props.onOpenShortcutSettings && (
+        <button type="button" class="button button-link" onClick={props.onOpenShortcutSettings}>
+          {i18n.t('popup.set_shortcut')}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,15 @@
+import { browser } from 'wxt/browser';
+import { handleMessage, onCommand, onNotificationClicked } from '@/utils/background-service';
+import { restrictStorageToTrustedContexts } from '@/utils/storage';
+
+/** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker (X6). */
+export default defineBackground(() => {
+  browser.runtime.onMessage.addListener((message, sender) => handleMessage(message, sender));
+  browser.commands.onCommand.addListener((command) => {
+    void onCommand(command);
+  });
+  browser.notifications.onClicked.addListener((id) => {
+    void onNotificationClicked(id);
+  });
+  void restrictStorageToTrustedContexts();
+});

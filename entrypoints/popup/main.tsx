@@ -1,0 +1,92 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import { Popup } from '@/components/Popup';
+import '@/components/popup.css';
+import { sendToBackground } from '@/utils/messaging';
+import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
+import { historyItem, lastPortalItem, portalsItem } from '@/utils/storage';
+
+/** A storage item's value, kept current while the popup is open (the background records outcomes meanwhile). */
+function useItem<T>(item: { getValue(): Promise<T>; watch(cb: (value: T) => void): () => void }, initial: T): T {
+  const [value, setValue] = useState<T>(initial);
+  useEffect(() => {
+    let live = true;
+    const unwatch = item.watch((v) => setValue(v));
+    item.getValue().then((v) => live && setValue(v));
+    return () => {
+      live = false;
+      unwatch();
+    };
+  }, [item]);
+  return value;
+}
+
+/** Origin of the active tab; only visible for hosts we have access to, which are exactly the portals. */
+async function activeTabOrigin(): Promise<string | null> {
+  try {
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    return tab?.url ? new URL(tab.url).origin : null;
+  } catch {
+    return null;
+  }
+}
+
+async function pinAllShortcut(): Promise<string> {
+  const commands = await browser.commands.getAll();
+  return commands.find((c) => c.name === 'pin-all')?.shortcut ?? '';
+}
+
+async function pin(portal: string | undefined): Promise<PinOutcome> {
+  try {
+    return await sendToBackground({ type: 'pinAll', trigger: 'popup', ...(portal ? { portal } : {}) });
+  } catch {
+    // The background did not answer: whether it ran the pin is unknown, so say exactly that.
+    const at = Date.now();
+    return { id: newOutcomeId(at), portal: portal ?? '', at, trigger: 'popup', ok: false, error: { kind: 'no-reply' } };
+  }
+}
+
+function openOptions() {
+  browser.runtime.openOptionsPage().then(() => window.close());
+}
+
+function openShortcutSettings() {
+  if (import.meta.env.BROWSER === 'firefox') browser.commands.openShortcutSettings();
+  else browser.tabs.create({ url: 'chrome://extensions/shortcuts' });
+}
+
+function App() {
+  const portalMap = useItem(portalsItem, {});
+  const history = useItem(historyItem, []);
+  const lastPortal = useItem(lastPortalItem, null);
+  const [tabOrigin, setTabOrigin] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [shortcut, setShortcut] = useState<string | null | undefined>(undefined);
+
+  useEffect(() => {
+    activeTabOrigin().then(setTabOrigin);
+    pinAllShortcut().then(setShortcut, () => setShortcut(undefined));
+  }, []);
+
+  const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
+  const known = (p: string | null): p is string => !!p && p in portalMap;
+  // The operator's pick, else the portal in the active tab, else the one pinned last, else the first.
+  const selected = [chosen, tabOrigin, lastPortal].find(known) ?? portals[0]?.portal ?? null;
+
+  return (
+    <Popup
+      portals={portals}
+      selectedPortal={selected}
+      onSelectPortal={setChosen}
+      onPin={pin}
+      history={history}
+      shortcut={shortcut}
+      browserName={import.meta.env.BROWSER}
+      onOpenOptions={openOptions}
+      onOpenShortcutSettings={openShortcutSettings}
+    />
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,27 @@
+import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
+import { beforeEach } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+
+/**
+ * Shared Vitest setup: the fake browser starts every test clean, and `browser.i18n` answers from
+ * `locales/en.yml` the way Chrome answers from `_locales/en/messages.json` (nested keys joined with `_`,
+ * `$1…$9` replaced by the substitutions), so tests assert on the real English texts.
+ */
+const messages = generateChromeMessages(await parseMessagesFile(new URL('../../locales/en.yml', import.meta.url).pathname));
+
+function getMessage(name: string, substitutions?: string | string[]): string {
+  const entry = messages[name];
+  if (!entry) return '';
+  const subs = substitutions == null ? [] : Array.isArray(substitutions) ? substitutions : [substitutions];
+  return entry.message.replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? '');
+}
+
+function stubI18n(): void {
+  Object.assign(fakeBrowser.i18n, { getMessage, getUILanguage: () => 'en' });
+}
+
+stubI18n();
+beforeEach(() => {
+  fakeBrowser.reset();
+  stubI18n();
+});

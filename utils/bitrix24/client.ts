@@ -1,0 +1,197 @@
+import * as v from 'valibot';
+import { type B24Error, kindOfCode } from './errors';
+
+/**
+ * Calls one Bitrix24 REST method through a webhook. Errors are values: every answer and every transport failure
+ * becomes a {@link CallResult}; nothing throws across this boundary.
+ *
+ * Facts encoded (`shared/bitrix24-rest.md`): POST JSON to `BASE + method + '.json'`; the success envelope
+ * `{result, time}`; the error envelope `{error, error_description}` classified by the code, not the status;
+ * HTML answers from login/proxy/disabled-portal pages; 3xx from renamed cloud portals (never followed with the
+ * secret).
+ */
+
+/** The `time` block of a success envelope, as far as the extension uses it. Seconds since epoch. */
+export interface EnvelopeTime {
+  /** When the method's operating limit window resets (cloud only), s since epoch. */
+  operatingResetAt?: number;
+  /** Seconds of the method's operating budget spent in the window (cloud only). */
+  operating?: number;
+}
+
+export type CallResult = { ok: true; result: unknown; time: EnvelopeTime } | { ok: false; error: B24Error };
+
+/** What {@link callMethod} needs from its environment; unit tests hand it fakes. */
+export interface CallOptions {
+  /** Abort the request after this many ms (then: `no-reply`, the method may have run). */
+  timeoutMs: number;
+  /** The fetch to use (defaults to the global one). */
+  fetch?: typeof fetch;
+  /** Timeout of the cheap probes that tell a dead portal from a lost reply, ms. */
+  probeTimeoutMs?: number;
+}
+
+const numberish = v.union([v.number(), v.pipe(v.string(), v.transform(Number), v.number())]);
+
+const ErrorEnvelope = v.object({
+  error: v.pipe(v.string(), v.minLength(1)),
+  error_description: v.optional(v.unknown()),
+});
+
+const SuccessEnvelope = v.object({
+  result: v.unknown(),
+  time: v.optional(
+    v.object({
+      operating_reset_at: v.optional(v.fallback(v.optional(numberish), undefined)),
+      operating: v.optional(v.fallback(v.optional(numberish), undefined)),
+    }),
+  ),
+});
+
+const HAS_RESULT = (x: object): boolean => Object.hasOwn(x, 'result');
+
+/**
+ * POSTs `params` as JSON to `webhookBase + method + '.json'` and classifies the answer.
+ * @param webhookBase canonical base `https://HOST/rest/USER_ID/SECRET/` (see `parseWebhook`).
+ * @param method REST method name, e.g. `imopenlines.session.mode.pinAll`.
+ * @returns the `result` and `time` of a success envelope, or a typed error:
+ *   3xx → `portal-moved` (with `movedTo` when found without the secret); HTML → `not-rest` (or `server-error` for
+ *   5xx); an `error` code → its kind; anything else → `bad-response`; timeout → `no-reply`; a failed connection →
+ *   `network`, or `no-reply` when the portal turns out reachable (the request may have been received).
+ */
+export async function callMethod(
+  webhookBase: string,
+  method: string,
+  params: Record<string, unknown>,
+  options: CallOptions,
+): Promise<CallResult> {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const origin = new URL(webhookBase).origin;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  let response: Response;
+  let body: string;
+  try {
+    response = await doFetch(`${webhookBase}${method}.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(params),
+      redirect: 'manual',
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+      signal: controller.signal,
+    });
+    if (isRedirect(response)) {
+      clearTimeout(timer);
+      return { ok: false, error: { kind: 'portal-moved', status: response.status || undefined, movedTo: await findNewOrigin(response, origin, doFetch, options) } };
+    }
+    body = await response.text();
+  } catch (e) {
+    clearTimeout(timer);
+    if (controller.signal.aborted) return { ok: false, error: { kind: 'no-reply' } };
+    // A TypeError without a status: DNS, certificate, refused — or a connection lost after the request left.
+    // Ask the portal's origin (no secret) whether it is reachable to tell the two apart.
+    void e;
+    const reachable = await probeReachable(origin, doFetch, options.probeTimeoutMs ?? 5000);
+    return { ok: false, error: { kind: reachable ? 'no-reply' : 'network' } };
+  }
+  clearTimeout(timer);
+  return classifyAnswer(response.status, response.headers.get('content-type'), body);
+}
+
+/**
+ * Classifies a complete HTTP answer of a REST call. Pure: exported for unit and property tests.
+ * @param status HTTP status; @param contentType the Content-Type header or null; @param body the raw body.
+ */
+export function classifyAnswer(status: number, contentType: string | null, body: string): CallResult {
+  const type = (contentType ?? '').toLowerCase();
+  const looksHtml = type.includes('html') || /^\s*<(!doctype|html|head|body)/i.test(body);
+  if (looksHtml) return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'not-rest', status } };
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'bad-response', status } };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'bad-response', status } };
+  }
+  const asError = v.safeParse(ErrorEnvelope, json);
+  if (asError.success) {
+    const code = asError.output.error;
+    return { ok: false, error: { kind: kindOfCode(code), code, status } };
+  }
+  if (status >= 200 && status < 300 && HAS_RESULT(json)) {
+    const asSuccess = v.safeParse(SuccessEnvelope, json);
+    if (asSuccess.success) {
+      const time = asSuccess.output.time;
+      const operatingResetAt = time?.operating_reset_at;
+      const operating = time?.operating;
+      return {
+        ok: true,
+        result: asSuccess.output.result,
+        time: {
+          ...(Number.isFinite(operatingResetAt) ? { operatingResetAt } : {}),
+          ...(Number.isFinite(operating) ? { operating } : {}),
+        },
+      };
+    }
+  }
+  return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'bad-response', status } };
+}
+
+function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+}
+
+/**
+ * Where a renamed portal went, found without sending the secret: the `Location` header when readable (Node,
+ * tests), else the final URL of a secret-free GET of the old origin's `/rest/` that follows redirects.
+ */
+async function findNewOrigin(
+  response: Response,
+  oldOrigin: string,
+  doFetch: typeof fetch,
+  options: CallOptions,
+): Promise<string | undefined> {
+  const location = response.headers.get('location');
+  if (location) {
+    try {
+      return new URL(location, oldOrigin).origin;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const probe = await doFetch(`${oldOrigin}/rest/`, {
+      method: 'GET',
+      redirect: 'follow',
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+      signal: AbortSignal.timeout(options.probeTimeoutMs ?? 5000),
+    });
+    const finalOrigin = probe.url ? new URL(probe.url).origin : undefined;
+    return finalOrigin && finalOrigin !== oldOrigin ? finalOrigin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the portal's origin answers at all (any HTTP status), asked without the secret. */
+async function probeReachable(origin: string, doFetch: typeof fetch, timeoutMs: number): Promise<boolean> {
+  try {
+    await doFetch(`${origin}/rest/server.time.json`, {
+      method: 'GET',
+      redirect: 'manual',
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}

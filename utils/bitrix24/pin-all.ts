@@ -1,0 +1,114 @@
+import type { PinOutcome, PinTrigger } from '../outcome';
+import { newOutcomeId } from '../outcome';
+import type { CallResult } from './client';
+import type { B24Error } from './errors';
+
+/**
+ * The Pin all use case: one call of `imopenlines.session.mode.pinAll` (no parameters; answers the pinned session
+ * IDs — b24restdocs `api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin-all.md`), made at
+ * most once at a time per portal, retried at most once and only when the portal certainly did not run it.
+ */
+
+/** The REST method. */
+export const PIN_ALL_METHOD = 'imopenlines.session.mode.pinAll';
+/** Abort a pin that got no reply after this long (ms). Bitrix24 itself stops a request at 60 s. */
+export const PIN_TIMEOUT_MS = 20_000;
+/** Wait before the one retry after `QUERY_LIMIT_EXCEEDED` (ms): the server's bucket drains 2 requests per s. */
+export const RATE_LIMIT_BACKOFF_MS = 1_500;
+/**
+ * A trigger arriving within this many ms after a pin on the same portal finished gets that pin's outcome instead
+ * of a new request: ten presses of the shortcut in a second pin once (case W5).
+ */
+export const JOIN_WINDOW_MS = 2_000;
+
+/**
+ * Reads `result` of `pinAll` defensively: a JSON array, or an object with arbitrary keys (PHP arrays with
+ * non-sequential keys), of positive integers or their decimal strings. Duplicates are dropped, order kept.
+ * @returns the session IDs, or `null` when the shape is anything else.
+ */
+export function parseSessionIds(result: unknown): number[] | null {
+  let values: unknown[];
+  if (Array.isArray(result)) values = result;
+  else if (typeof result === 'object' && result !== null) values = Object.values(result);
+  else return null;
+  const ids: number[] = [];
+  const seen = new Set<number>();
+  for (const value of values) {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) return null;
+    if (!seen.has(n)) {
+      seen.add(n);
+      ids.push(n);
+    }
+  }
+  return ids;
+}
+
+/** What the use case needs; the background passes the real ones, unit tests fakes. */
+export interface PinAllDeps {
+  /** The canonical webhook base of a portal, or null when none is stored. */
+  webhookOf(portal: string): Promise<string | null>;
+  /** Calls a method (see `callMethod`), already bound to a timeout. */
+  call(webhookBase: string, method: string): Promise<CallResult>;
+  /** The newest outcome recorded for the portal, if any. */
+  lastOutcome(portal: string): Promise<PinOutcome | null>;
+  /** When the portal's operating limit for `pinAll` clears (ms since epoch), as last seen in an envelope. */
+  operatingResetAt(portal: string): Promise<number | undefined>;
+  /** Remembers the `operating_reset_at` of the last envelope (ms since epoch). */
+  rememberOperatingResetAt(portal: string, at: number): Promise<void>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** A pin's outcome, and whether it is new (`fresh`) or joined an earlier or concurrent one. */
+export interface PinResult {
+  outcome: PinOutcome;
+  fresh: boolean;
+}
+
+/**
+ * Creates the `pinAll(portal, trigger)` function. Concurrent calls for one portal share one request
+ * (single-flight); calls within {@link JOIN_WINDOW_MS} of a finished pin get its outcome.
+ * Never rejects: every failure is an outcome.
+ */
+export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTrigger) => Promise<PinResult> {
+  const inFlight = new Map<string, Promise<PinOutcome>>();
+
+  async function run(portal: string, trigger: PinTrigger): Promise<PinResult> {
+    const last = await deps.lastOutcome(portal);
+    if (last && deps.now() - last.at >= 0 && deps.now() - last.at < JOIN_WINDOW_MS) return { outcome: last, fresh: false };
+    const base = await deps.webhookOf(portal);
+    const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
+      const at = deps.now();
+      return { outcome: { id: newOutcomeId(at), portal, at, trigger, ...body }, fresh: true };
+    };
+    if (!base) return finish({ ok: false, error: { kind: 'no-webhook' } });
+
+    let answer = await deps.call(base, PIN_ALL_METHOD);
+    if (!answer.ok && answer.error.kind === 'rate-limited') {
+      await deps.sleep(RATE_LIMIT_BACKOFF_MS);
+      answer = await deps.call(base, PIN_ALL_METHOD);
+    }
+    if (!answer.ok) {
+      if (answer.error.kind === 'operation-limit') {
+        const resetAt = await deps.operatingResetAt(portal);
+        if (resetAt && resetAt > deps.now()) return finish({ ok: false, error: { ...answer.error, resetAt } });
+      }
+      return finish({ ok: false, error: answer.error });
+    }
+    if (answer.time.operatingResetAt) await deps.rememberOperatingResetAt(portal, answer.time.operatingResetAt * 1000);
+    const sessionIds = parseSessionIds(answer.result);
+    if (!sessionIds) return finish({ ok: false, error: { kind: 'bad-response', status: 200 } });
+    return finish({ ok: true, sessionIds });
+  }
+
+  return (portal, trigger) => {
+    const joined = inFlight.get(portal);
+    if (joined) return joined.then((outcome) => ({ outcome, fresh: false }));
+    const result = run(portal, trigger);
+    const outcome = result.then((r) => r.outcome);
+    inFlight.set(portal, outcome);
+    void outcome.finally(() => inFlight.delete(portal));
+    return result;
+  };
+}

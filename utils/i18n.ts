@@ -1,0 +1,34 @@
+import { i18n } from '#i18n';
+import { browser } from 'wxt/browser';
+
+/**
+ * Looks up a localized message by a key computed at run time (e.g. `error.no_webhook`), with `$1…$9`
+ * substitutions. Returns `''` when the key is missing in every locale. Static keys should call `i18n.t`
+ * directly to keep their type check. Message names allow only `[A-Za-z0-9_]` (`.` separates nesting).
+ */
+export function t(key: string, substitutions?: (string | number)[]): string {
+  const translate = i18n.t as unknown as (k: string, s?: string[]) => string;
+  return translate(key, substitutions?.map(String)) ?? '';
+}
+
+/**
+ * A message with per-plural-category forms (`KEY.one`, `KEY.few`, `KEY.many`, `KEY.other`), chosen by the CLDR
+ * plural rules of the browser's UI language, so "1 dialog", "2 диалога", "5 диалогов" all come out right.
+ * Falls back to `KEY.other` when the locale has no form for the category.
+ * @param count the number that decides the form; also `$1` unless `substitutions` is given.
+ */
+export function plural(key: string, count: number, substitutions: (string | number)[] = [count]): string {
+  let lang = 'en';
+  try {
+    lang = browser.i18n.getUILanguage() || 'en';
+  } catch {
+    // Unit tests' fake browser has no UI language.
+  }
+  let category: string;
+  try {
+    category = new Intl.PluralRules(lang).select(count);
+  } catch {
+    category = new Intl.PluralRules('en').select(count);
+  }
+  return t(`${key}.${category}`, substitutions) || t(`${key}.other`, substitutions);
+}

@@ -1,0 +1,31 @@
+import { browser } from 'wxt/browser';
+import type { PinOutcome } from './outcome';
+import { badgeText, outcomeText } from './outcome-text';
+
+/** Icon of every notification: Firefox shows none without one (case X7). */
+const NOTIFICATION_ICON = '/icon/128.png' as const;
+
+/**
+ * Shows an outcome as an OS notification (id = outcome id) and on the toolbar badge.
+ * Only `type`, `iconUrl`, `title` and `message` are passed: Firefox supports nothing else (X7). A failure of the
+ * notification (OS or browser suppresses it, X8) is swallowed: the outcome is still in the history, on the badge,
+ * the control and the popup.
+ */
+export async function presentOutcome(outcome: PinOutcome): Promise<void> {
+  const badge = badgeText(outcome);
+  await Promise.allSettled([
+    browser.action.setBadgeText({ text: badge.text }),
+    browser.action.setBadgeBackgroundColor({ color: badge.color }),
+  ]);
+  const { title, message } = outcomeText(outcome);
+  try {
+    await browser.notifications.create(outcome.id, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL(NOTIFICATION_ICON),
+      title,
+      message: outcome.ok && outcome.sessionIds.length === 0 ? new URL(outcome.portal).host : message,
+    });
+  } catch {
+    // Notifications unavailable: the other surfaces still show the outcome.
+  }
+}

@@ -1,0 +1,70 @@
+import type { B24Error } from './bitrix24/errors';
+import { plural, t } from './i18n';
+import type { PinOutcome } from './outcome';
+
+/** Longest notification message that no platform cuts (about 120 characters, `design.md`). */
+export const NOTIFICATION_MESSAGE_MAX = 120;
+
+/** The operator-facing text of one outcome, as every surface shows it. */
+export interface OutcomeText {
+  /** Short headline: "Pinned 2 dialogs", "Nothing to pin…", "Pin all failed". */
+  title: string;
+  /** One line: the IDs (shortened to fit {@link NOTIFICATION_MESSAGE_MAX}) or what to do about the error. */
+  message: string;
+}
+
+/**
+ * The localized, actionable message for an error kind; what every surface shows for a failure.
+ * @param now ms since epoch, to say when an operating limit clears.
+ */
+export function errorMessage(error: B24Error): string {
+  if (error.kind === 'operation-limit') {
+    return error.resetAt
+      ? t('error.operation_limit', [new Date(error.resetAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })])
+      : t('error.operation_limit_unknown');
+  }
+  if (error.kind === 'unknown-error') return t('error.unknown_error', [error.code ?? String(error.status ?? '?')]);
+  if (error.kind === 'portal-moved') return t('error.portal_moved', [error.movedTo ?? '?']);
+  return t(`error.${error.kind.replaceAll('-', '_')}`);
+}
+
+/**
+ * Lists session IDs in at most `max` characters: "1652, 1653" or "1, 2, 3 +497 more".
+ * Always shows at least the first ID when there is one.
+ */
+export function idList(ids: readonly number[], max: number): string {
+  const all = ids.join(', ');
+  if (all.length <= max) return all;
+  let shown = 1;
+  const fits = (n: number) => `${ids.slice(0, n).join(', ')} ${t('pinned.more', [ids.length - n])}`.length <= max;
+  while (shown + 1 < ids.length && fits(shown + 1)) shown++;
+  return `${ids.slice(0, shown).join(', ')} ${t('pinned.more', [ids.length - shown])}`;
+}
+
+/**
+ * Title and message of an outcome, with the message kept within {@link NOTIFICATION_MESSAGE_MAX} characters.
+ * Success: "Pinned 2 dialogs" / "1652, 1653"; nothing pinned: the "Nothing to pin" line; failure: "Pin all failed"
+ * and the error's message.
+ */
+export function outcomeText(outcome: PinOutcome): OutcomeText {
+  if (!outcome.ok) return { title: t('failedTitle'), message: errorMessage(outcome.error) };
+  const n = outcome.sessionIds.length;
+  if (n === 0) return { title: t('pinned.zero'), message: t('pinned.zero') };
+  return { title: plural('pinned.title', n), message: idList(outcome.sessionIds, NOTIFICATION_MESSAGE_MAX) };
+}
+
+/** One line for a notification or a control: "Pinned 2 dialogs: 1652, 1653" (cut to the message budget). */
+export function outcomeLine(outcome: PinOutcome): string {
+  const { title, message } = outcomeText(outcome);
+  if (outcome.ok && outcome.sessionIds.length > 0) {
+    return `${title}: ${idList(outcome.sessionIds, Math.max(20, NOTIFICATION_MESSAGE_MAX - title.length - 2))}`;
+  }
+  return outcome.ok ? title : message;
+}
+
+/** Toolbar badge for an outcome: the pinned count ("999+" above), "0", or "!" for a failure. */
+export function badgeText(outcome: PinOutcome): { text: string; color: string } {
+  if (!outcome.ok) return { text: '!', color: '#d0021b' };
+  const n = outcome.sessionIds.length;
+  return { text: n > 999 ? '999+' : String(n), color: n > 0 ? '#2fc6f6' : '#828b95' };
+}

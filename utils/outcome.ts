@@ -1,0 +1,23 @@
+import type { B24Error } from './bitrix24/errors';
+
+/** What started a pin: the injected control on a portal page, the toolbar popup, or the `pin-all` command. */
+export type PinTrigger = 'control' | 'popup' | 'shortcut';
+
+/**
+ * The result of one Pin all action, the one shape every surface renders (control, popup, badge,
+ * notification). Stored in the history; never contains the webhook.
+ */
+export type PinOutcome = {
+  /** Unique per outcome; also the notification ID. */
+  id: string;
+  /** Portal origin, e.g. `https://acme.bitrix24.com` (no path, no secret). */
+  portal: string;
+  /** When the outcome was reached, ms since epoch. */
+  at: number;
+  trigger: PinTrigger;
+} & ({ ok: true; /** Pinned session IDs, as answered by the portal. */ sessionIds: number[] } | { ok: false; error: B24Error });
+
+/** Creates an outcome ID that is unique enough for notifications and history. */
+export function newOutcomeId(now: number): string {
+  return `pin-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

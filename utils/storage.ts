@@ -1,0 +1,61 @@
+import { storage } from 'wxt/utils/storage';
+import type { PinOutcome } from './outcome';
+import type { PortalInfo } from './portals';
+
+/** How many outcomes the history keeps (newest first). */
+export const HISTORY_LIMIT = 50;
+
+/** A stored webhook: the secret part of a portal's configuration. */
+export interface StoredWebhook {
+  /** Canonical base URL, `https://HOST/rest/USER_ID/SECRET/`. A password: background only. */
+  base: string;
+}
+
+/**
+ * Webhooks by portal origin. **Secret**: `local:` only (never `sync:`), read only by the background; Chrome
+ * restricts `storage.local` to trusted contexts at start-up (see `restrictStorageToTrustedContexts`).
+ */
+export const webhooksItem = storage.defineItem<Record<string, StoredWebhook>>('local:webhooks', {
+  fallback: {},
+  version: 1,
+});
+
+/** Configured portals by origin, without secrets: what the popup and options page show. */
+export const portalsItem = storage.defineItem<Record<string, PortalInfo>>('local:portals', {
+  fallback: {},
+  version: 1,
+});
+
+/** Outcomes of Pin all, newest first, at most {@link HISTORY_LIMIT}. */
+export const historyItem = storage.defineItem<PinOutcome[]>('local:history', {
+  fallback: [],
+  version: 1,
+});
+
+/** Origin of the portal the operator pinned on last; the popup and the shortcut fall back to it. */
+export const lastPortalItem = storage.defineItem<string | null>('local:lastPortal', {
+  fallback: null,
+});
+
+/**
+ * When each portal's operating limit for `pinAll` clears, ms since epoch, from the last envelope's
+ * `time.operating_reset_at`; used to tell the operator when to retry after `OPERATION_TIME_LIMIT`.
+ */
+export const operatingResetItem = storage.defineItem<Record<string, number>>('local:operatingResetAt', {
+  fallback: {},
+});
+
+/**
+ * Restricts `storage.local` (which holds the webhooks) to trusted contexts — extension pages and the worker — where
+ * the browser can (Chrome 102+: `StorageArea.setAccessLevel`). Firefox has no such switch; there the content
+ * script simply never reads storage. Safe to call at every worker start.
+ */
+export async function restrictStorageToTrustedContexts(): Promise<void> {
+  const local = (globalThis as { chrome?: { storage?: { local?: { setAccessLevel?: (o: object) => Promise<void> } } } })
+    .chrome?.storage?.local;
+  try {
+    await local?.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
+  } catch {
+    // Older browsers: the content script never reads storage anyway.
+  }
+}

@@ -1,0 +1,37 @@
+import { defineConfig } from 'wxt';
+import { CLOUD_PORTAL_MATCHES } from './utils/portal-hosts';
+
+/**
+ * One config for both browsers. Cloud portals get static host permissions (no prompt);
+ * self-hosted portals are requested at run time from the options page (optional_host_permissions).
+ */
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
+  manifestVersion: 3,
+  manifest: ({ browser }) => ({
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage', 'notifications'],
+    host_permissions: CLOUD_PORTAL_MATCHES,
+    optional_host_permissions: ['https://*/*'],
+    action: { default_title: '__MSG_actionTitle__' },
+    commands: {
+      'pin-all': {
+        suggested_key: { default: 'Alt+Shift+P' },
+        description: '__MSG_commandPinAll__',
+      },
+    },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'pin-all@b24-pin-all.example',
+              strict_min_version: '140.0',
+              data_collection_permissions: { required: ['authenticationInfo'] },
+            },
+          },
+        }
+      : {}),
+  }),
+});
