@@ -183,7 +183,7 @@ export async function handleMessage(
   const from = classifySender(
     sender,
     browser.runtime.id,
-    new URL(browser.runtime.getURL('/')).origin,
+    browser.runtime.getURL('/').replace(/\/$/, ''),
     (origin) => Object.hasOwn(portals, origin),
   );
   if (!from) return undefined;

@@ -29,7 +29,8 @@ export function classifySender(
   } catch {
     return null;
   }
-  if (url.origin === extensionOrigin) return { kind: 'extension-page' };
+  // `URL.origin` is "null" for extension schemes in some engines: compare scheme and host instead.
+  if (`${url.protocol}//${url.host}` === extensionOrigin) return { kind: 'extension-page' };
   const tabId = sender.tab?.id;
   if (tabId === undefined || tabId < 0 || sender.frameId === undefined) return null;
   const portal = portalOfUrl(sender.url);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
 import { beforeEach } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -7,7 +8,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
  * `locales/en.yml` the way Chrome answers from `_locales/en/messages.json` (nested keys joined with `_`,
  * `$1…$9` replaced by the substitutions), so tests assert on the real English texts.
  */
-const messages = generateChromeMessages(await parseMessagesFile(new URL('../../locales/en.yml', import.meta.url).pathname));
+const messages = generateChromeMessages(await parseMessagesFile(resolve(process.cwd(), 'locales/en.yml')));
 
 function getMessage(name: string, substitutions?: string | string[]): string {
   const entry = messages[name];

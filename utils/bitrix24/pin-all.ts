@@ -105,10 +105,12 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
   return (portal, trigger) => {
     const joined = inFlight.get(portal);
     if (joined) return joined.then((outcome) => ({ outcome, fresh: false }));
-    const result = run(portal, trigger);
-    const outcome = result.then((r) => r.outcome);
-    inFlight.set(portal, outcome);
-    void outcome.finally(() => inFlight.delete(portal));
+    // Leave the in-flight map before anyone sees the result, so a trigger after it starts a new pin.
+    const result = run(portal, trigger).finally(() => inFlight.delete(portal));
+    inFlight.set(
+      portal,
+      result.then((r) => r.outcome),
+    );
     return result;
   };
 }

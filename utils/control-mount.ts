@@ -1,0 +1,271 @@
+import { h, render } from 'preact';
+import { safeParse } from 'valibot';
+import { browser } from 'wxt/browser';
+import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { type ControlState, PinAllControl } from '@/components/PinAllControl';
+import { ContentMessage, sendToBackground } from './messaging';
+import type { PinOutcome } from './outcome';
+import { type Anchor, findAnchor, HOST_TAG, isCheapCandidate, SELECTORS } from './portal-pages';
+
+/**
+ * Keeps exactly one Pin all control in this document, at the place {@link findAnchor} chooses, for as long as
+ * the content script's context lives; then leaves it disabled with "reload the page" (X2).
+ *
+ * - One control per document (X3): a newly started instance first removes every host an older instance left
+ *   (WXT invalidates the older instance's context when a newer one starts in the same document); should a
+ *   newer instance's host ever appear, this one retires.
+ * - Cheap on pages without Open Lines: one MutationObserver (childList + subtree), whose callback drops every
+ *   batch {@link isCheapCandidate} rules out, and at most one {@link findAnchor} per animation frame. No
+ *   timers, no polling.
+ * - Follows the page: re-mounted when the anchor is re-rendered or replaced, moved when the anchor changes,
+ *   removed when it leaves (X4 navigation, X14 slider closing); a ResizeObserver on the host notices the
+ *   anchor being hidden without a DOM change (a cached slider closing).
+ * - The host is a custom element with a closed shadow root; the control's CSS is passed in (the content
+ *   script imports `components/pin-all-control.css?inline`), so nothing is fetched and no extension file is
+ *   exposed to pages. WXT's `createShadowRootUi` is not used: it removes the UI when the context is
+ *   invalidated, where the control must stay and say "reload the page".
+ */
+export interface ControlMountOptions {
+  /** CSS text for the shadow root. */
+  css: string;
+  /** Sends a message to the background (tests pass a fake). */
+  send?: typeof sendToBackground;
+  /** Runs a callback soon, once per burst of mutations (default: the next animation frame). */
+  schedule?: (callback: () => void) => void;
+}
+
+/** What the running instance exposes, for tests. */
+export interface ControlMount {
+  /** Runs the anchor check now instead of on the next frame. */
+  checkNow(): void;
+  /** The anchor the control is mounted at, or `null`. */
+  readonly anchor: Anchor | null;
+}
+
+/** The subset of WXT's content script context this module uses. */
+type Ctx = Pick<ContentScriptContext, 'isInvalid' | 'onInvalidated' | 'addEventListener'>;
+
+const INVALIDATED = /extension context invalidated|receiving end does not exist|context invalidated/i;
+
+/** Whether a failed `sendMessage` means the extension is gone from under this page (reloaded, updated, removed). */
+export function isContextGone(error: unknown): boolean {
+  try {
+    if (browser.runtime?.id == null) return true;
+  } catch {
+    return true;
+  }
+  return INVALIDATED.test(error instanceof Error ? error.message : String(error));
+}
+
+function isOutcome(value: unknown): value is PinOutcome {
+  return typeof value === 'object' && value !== null && typeof (value as PinOutcome).ok === 'boolean';
+}
+
+/** Whether the host sits where the anchor wants it (another node slipped in between is fine). */
+function isPlaced(host: Element, anchor: Anchor): boolean {
+  if (!host.isConnected) return false;
+  const { element, place } = anchor;
+  if (place === 'append' || place === 'prepend') return host.parentNode === element;
+  if (host.parentNode !== element.parentNode) return false;
+  const position = host.compareDocumentPosition(element);
+  return place === 'before'
+    ? (position & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+    : (position & Node.DOCUMENT_POSITION_PRECEDING) !== 0;
+}
+
+function insert(host: Element, { element, place }: Anchor): void {
+  if (place === 'append') element.append(host);
+  else if (place === 'prepend') element.prepend(host);
+  else if (place === 'before') element.before(host);
+  else element.after(host);
+}
+
+/** Starts the control for this document. Everything it sets up ends with `ctx`. */
+export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): ControlMount {
+  const send = options.send ?? sendToBackground;
+  const schedule = options.schedule ?? ((callback: () => void) => requestAnimationFrame(callback));
+  const doc = document;
+
+  let host: HTMLElement | null = null;
+  let container: HTMLElement | null = null;
+  let anchor: Anchor | null = null;
+  /** Elements whose removal can change the decision, besides the anchor and the host. */
+  let blockers: Element[] = [];
+  let state: ControlState = 'idle';
+  let outcome: PinOutcome | null = null;
+  let scheduled = false;
+  let finished = false;
+
+  const paint = () => {
+    if (!container) return;
+    render(h(PinAllControl, { state, outcome, onPin, compact: anchor?.compact ?? true }), container);
+  };
+
+  const show = (next: PinOutcome) => {
+    if (!outcome || next.at >= outcome.at) outcome = next;
+  };
+
+  const createHost = (): HTMLElement => {
+    const element = doc.createElement(HOST_TAG);
+    const shadow = element.attachShadow({ mode: 'closed' });
+    const style = doc.createElement('style');
+    style.textContent = options.css;
+    container = doc.createElement('div');
+    shadow.append(style, container);
+    return element;
+  };
+
+  const goStale = () => {
+    if (state === 'stale') return;
+    state = 'stale';
+    stopWatching();
+    paint();
+  };
+
+  const whenGone = (error: unknown): boolean => {
+    if (!isContextGone(error)) return false;
+    goStale();
+    return true;
+  };
+
+  async function onPin(): Promise<void> {
+    if (state !== 'idle') return;
+    state = 'busy';
+    paint();
+    try {
+      const answer = await send({ type: 'pinAll', trigger: 'control' });
+      if (isOutcome(answer)) show(answer);
+      else throw new Error('no outcome in the answer');
+    } catch (error) {
+      if (!whenGone(error)) {
+        // The request may have left: say so rather than guess (design.md, "Bounded retries").
+        const at = Date.now();
+        show({ id: `local-${at}`, portal: location.origin, at, trigger: 'control', ok: false, error: { kind: 'no-reply' } });
+      }
+    } finally {
+      if (state === 'busy') state = 'idle';
+      paint();
+    }
+  }
+
+  const loadLastOutcome = async () => {
+    try {
+      const last = await send({ type: 'getLastOutcome' });
+      if (isOutcome(last)) {
+        show(last);
+        paint();
+      }
+    } catch (error) {
+      whenGone(error);
+    }
+  };
+
+  const onMessage = (message: unknown, sender: { id?: string }): undefined => {
+    if (finished || state === 'stale') return;
+    const parsed = safeParse(ContentMessage, message);
+    if (!parsed.success || sender.id !== browser.runtime.id) return;
+    if (!isOutcome(parsed.output.outcome) || parsed.output.outcome.portal !== location.origin) return;
+    show(parsed.output.outcome);
+    paint();
+  };
+
+  const unmount = () => {
+    host?.remove();
+    anchor = null;
+  };
+
+  const retire = () => {
+    unmount();
+    stopWatching();
+    finished = true;
+  };
+
+  const check = () => {
+    if (finished || state === 'stale') return;
+    if (ctx.isInvalid) return; // fires onInvalidated → stale
+    for (const other of doc.querySelectorAll(HOST_TAG)) {
+      if (other !== host) return retire(); // a newer instance took over this document
+    }
+    const next = findAnchor(doc);
+    blockers = next ? [] : Array.from(doc.querySelectorAll(SELECTORS.legacyLinesIframe));
+    if (!next) return unmount();
+    if (host && anchor && anchor.element === next.element && anchor.place === next.place && isPlaced(host, next)) {
+      return;
+    }
+    host ??= createHost();
+    const wasMounted = host.isConnected;
+    insert(host, next);
+    host.toggleAttribute('data-compact', next.compact);
+    const compactChanged = anchor?.compact !== next.compact;
+    anchor = next;
+    resizeObserver?.observe(host);
+    if (!wasMounted) {
+      paint();
+      void loadLastOutcome();
+    } else if (compactChanged) paint();
+  };
+
+  const requestCheck = () => {
+    if (scheduled || finished) return;
+    scheduled = true;
+    schedule(() => {
+      scheduled = false;
+      check();
+    });
+  };
+
+  const watched = (): Element[] => {
+    const list = [...blockers];
+    if (anchor) list.push(anchor.element);
+    if (host) list.push(host);
+    return list;
+  };
+
+  const mutationObserver = new MutationObserver((records) => {
+    if (!scheduled && isCheapCandidate(records, watched())) requestCheck();
+  });
+  // The host collapses to nothing when an ancestor is hidden (a cached slider closing) and grows back when shown:
+  // only those transitions call for a check, not every resize.
+  let hostShown: boolean | undefined;
+  const resizeObserver =
+    typeof ResizeObserver === 'function'
+      ? new ResizeObserver((entries) => {
+          const shown = entries.some((e) => e.contentRect.width > 0 || e.contentRect.height > 0);
+          if (shown !== hostShown) {
+            hostShown = shown;
+            requestCheck();
+          }
+        })
+      : null;
+
+  function stopWatching(): void {
+    mutationObserver.disconnect();
+    resizeObserver?.disconnect();
+    try {
+      browser.runtime.onMessage.removeListener(onMessage);
+    } catch {
+      // The runtime is already gone.
+    }
+  }
+
+  // Hosts left in this document by an older instance (updated or re-injected extension): this one replaces them.
+  for (const old of doc.querySelectorAll(HOST_TAG)) old.remove();
+
+  if (!ctx.isInvalid) {
+    ctx.onInvalidated(goStale);
+    mutationObserver.observe(doc, { childList: true, subtree: true });
+    browser.runtime.onMessage.addListener(onMessage);
+    ctx.addEventListener(window, 'popstate', requestCheck);
+    // WXT's location watcher falls back to a 1 s polling timer without the Navigation API; history changes
+    // without one are caught by `popstate` and the DOM changes that come with every in-app navigation.
+    if ('navigation' in globalThis) ctx.addEventListener(window, 'wxt:locationchange', requestCheck);
+    check();
+  }
+
+  return {
+    checkNow: check,
+    get anchor() {
+      return anchor;
+    },
+  };
+}
