@@ -1,0 +1,176 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Options, type OptionsProps, WEBHOOK_SHAPE } from '@/components/Options';
+import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
+
+const ACME = 'https://acme.bitrix24.com';
+const JANE: WebhookUser = { id: 7, name: 'Jane', lastName: 'Doe', admin: false };
+const BOSS: WebhookUser = { id: 1, name: 'Anna', lastName: 'Admin', admin: true };
+
+function info(user: WebhookUser | null, status: PortalInfo['status'] = 'ok', origin = ACME): PortalInfo {
+  return {
+    portal: origin,
+    maskedWebhook: `${origin}/rest/${user?.id ?? 7}/abc…xyz/`,
+    user,
+    status,
+    savedAt: 1,
+  };
+}
+
+function renderOptions(overrides: Partial<OptionsProps> = {}) {
+  const props: OptionsProps = {
+    portals: [],
+    onSave: vi.fn(async (): Promise<WebhookCheck> => ({ ok: true, portal: info(JANE), saved: true })),
+    onRemove: vi.fn(),
+    ...overrides,
+  };
+  return { props, ...render(<Options {...props} />) };
+}
+
+function submit(text: string) {
+  const input = screen.getByLabelText('Webhook URL') as HTMLInputElement;
+  fireEvent.input(input, { target: { value: text } });
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+  return input;
+}
+
+// Vitest runs without globals, so Testing Library cannot register its own cleanup.
+afterEach(cleanup);
+
+describe('Options', () => {
+  it('W3: takes the pasted text as is (type=text, so spaces and newlines reach the parser)', async () => {
+    const { props } = renderOptions();
+    const input = screen.getByLabelText('Webhook URL') as HTMLInputElement;
+    expect(input.type).toBe('text');
+    expect(input.getAttribute('inputmode')).toBe('url');
+    const pasted = '  https://X.Bitrix24.com/rest/1/abc123xyz\n';
+    submit(pasted);
+    // Single-line inputs drop line breaks (HTML value sanitization); the component itself trims nothing and
+    // leaves canonicalisation to the webhook parser. A type=url input would also block the submit as invalid.
+    expect(props.onSave).toHaveBeenCalledWith('  https://X.Bitrix24.com/rest/1/abc123xyz');
+    await screen.findByText(/This webhook acts as/);
+  });
+
+  it('W1: refuses a URL without a user ID, naming the fault and the expected shape; nothing saved', async () => {
+    const onSave = vi.fn(
+      async (): Promise<WebhookCheck> => ({ ok: false, parseError: 'no-user-id', expected: WEBHOOK_SHAPE }),
+    );
+    renderOptions({ onSave });
+    const input = submit('https://x.bitrix24.com/rest/abc123xyz/');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('This is not a usable webhook URL.');
+    expect(alert.textContent).toContain('The user ID after /rest/ is missing.');
+    expect(alert.textContent).toContain(`Expected shape: ${WEBHOOK_SHAPE}`);
+    expect(alert.textContent).toContain('Nothing was saved.');
+    expect(onSave).toHaveBeenCalledWith('https://x.bitrix24.com/rest/abc123xyz/');
+    // The operator fixes the text rather than retyping it.
+    expect(input.value).toBe('https://x.bitrix24.com/rest/abc123xyz/');
+  });
+
+  it.each([
+    ['not-https', 'The address must start with https://.'],
+    ['not-rest-path', 'The address has no /rest/ part'],
+    ['empty', 'Paste the webhook URL first.'],
+  ] as const)('explains the parse error %s', async (parseError, text) => {
+    renderOptions({ onSave: async () => ({ ok: false, parseError, expected: WEBHOOK_SHAPE }) });
+    submit('x');
+    expect((await screen.findByRole('alert')).textContent).toContain(text);
+  });
+
+  it('W8: a webhook without the imopenlines scope is refused with the reason; nothing saved', async () => {
+    renderOptions({
+      onSave: async () => ({
+        ok: false,
+        error: { kind: 'missing-scope', code: 'insufficient_scope' },
+        portal: ACME,
+        maskedWebhook: `${ACME}/rest/7/abc…xyz/`,
+      }),
+    });
+    submit(`${ACME}/rest/7/abc123xyz/`);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Bitrix24 refused this webhook.');
+    expect(alert.textContent).toContain('Open Lines (imopenlines) scope');
+    expect(alert.textContent).toContain('Nothing was saved.');
+    expect(alert.textContent).not.toContain('abc123xyz');
+  });
+
+  it('W7: an invalid or deleted webhook is refused with that reason', async () => {
+    renderOptions({
+      onSave: async () => ({
+        ok: false,
+        error: { kind: 'webhook-invalid' },
+        portal: ACME,
+        maskedWebhook: '',
+      }),
+    });
+    submit(`${ACME}/rest/7/abc123xyz/`);
+    expect((await screen.findByRole('alert')).textContent).toContain('The webhook is invalid or was deleted');
+  });
+
+  it('W14: after saving, says whom the webhook acts as, explains pinning, and clears the secret', async () => {
+    renderOptions();
+    const input = submit(`${ACME}/rest/7/abc123xyz/`);
+    const status = await screen.findByRole('status');
+    expect(status.textContent).toContain('Saved. This webhook acts as Jane Doe (ID 7).');
+    expect(status.textContent).toContain('Dialogs are pinned to the user who created the webhook.');
+    expect(status.textContent).not.toContain('administrator');
+    expect(input.value).toBe('');
+  });
+
+  it('W14: warns when the webhook belongs to an administrator', async () => {
+    renderOptions({ onSave: async () => ({ ok: true, portal: info(BOSS), saved: true }) });
+    submit(`${ACME}/rest/1/abc123xyz/`);
+    const status = await screen.findByRole('status');
+    expect(status.textContent).toContain('This webhook acts as Anna Admin (ID 1).');
+    expect(status.textContent).toContain('belongs to a portal administrator');
+    expect(status.textContent).toContain('pinned to that administrator, not to the operator');
+  });
+
+  it('shows the busy state while checking and sends one request however often Save is pressed', async () => {
+    let finish!: (c: WebhookCheck) => void;
+    const onSave = vi.fn(() => new Promise<WebhookCheck>((r) => (finish = r)));
+    renderOptions({ onSave });
+    submit(`${ACME}/rest/7/abc123xyz/`);
+    const busy = await screen.findByRole('button', { name: 'Checking…' });
+    fireEvent.click(busy);
+    expect(onSave).toHaveBeenCalledTimes(1);
+    finish({ ok: true, portal: info(JANE), saved: true });
+    await screen.findByRole('button', { name: 'Save' });
+  });
+
+  it('lists configured portals with masked webhook, user and status; Remove calls back with the origin', () => {
+    const box = 'https://crm.example.org';
+    const { props } = renderOptions({ portals: [info(JANE), info(BOSS, 'broken', box)] });
+    const items = screen.getAllByRole('listitem').filter((li) => li.classList.contains('portal'));
+    expect(items).toHaveLength(2);
+
+    const acme = within(items[0]!);
+    expect(acme.getByText(`${ACME}/rest/7/abc…xyz/`)).toBeTruthy();
+    expect(acme.getByText('Acts as Jane Doe (ID 7)')).toBeTruthy();
+    expect(acme.getByText('Working')).toBeTruthy();
+
+    const broken = within(items[1]!);
+    expect(broken.getByText(/Needs a new webhook/)).toBeTruthy();
+    expect(broken.getByText('administrator')).toBeTruthy();
+
+    fireEvent.click(broken.getByRole('button', { name: /Remove/ }));
+    expect(props.onRemove).toHaveBeenCalledWith(box);
+    expect(screen.getByRole('button', { name: 'Remove acme.bitrix24.com' })).toBeTruthy();
+  });
+
+  it('says when no portal is configured and explains how to create an inbound webhook', () => {
+    renderOptions();
+    expect(screen.getByText('No portal is configured yet.')).toBeTruthy();
+    expect(screen.getByText(/Developer resources → Other → Inbound webhook/)).toBeTruthy();
+    expect(screen.getByText(/Open Lines \(imopenlines\) scope/)).toBeTruthy();
+  });
+
+  it('never leaves the pasted secret in the portal list', async () => {
+    const { props, rerender } = renderOptions();
+    submit(`${ACME}/rest/7/abc123xyz/`);
+    await waitFor(() => expect(props.onSave).toHaveBeenCalled());
+    rerender(<Options {...props} portals={[info(JANE)]} />);
+    await screen.findByRole('status');
+    expect(document.body.textContent).not.toContain('abc123xyz');
+  });
+});

@@ -1,0 +1,208 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Popup, type PopupProps } from '@/components/Popup';
+import type { ErrorKind } from '@/utils/bitrix24/errors';
+import type { PinOutcome } from '@/utils/outcome';
+import type { PortalInfo } from '@/utils/portals';
+
+const ACME = 'https://acme.bitrix24.com';
+const BOX = 'https://crm.example.org';
+
+function portal(origin: string, status: PortalInfo['status'] = 'ok'): PortalInfo {
+  return {
+    portal: origin,
+    maskedWebhook: `${origin}/rest/7/abc…xyz/`,
+    user: { id: 7, name: 'Jane', lastName: 'Doe', admin: false },
+    status,
+    savedAt: 1,
+  };
+}
+
+function pinned(ids: number[], extra: Partial<PinOutcome> = {}): PinOutcome {
+  return {
+    id: `pin-${ids.length}-${Math.random()}`,
+    portal: ACME,
+    at: Date.now(),
+    trigger: 'popup',
+    ok: true,
+    sessionIds: ids,
+    ...extra,
+  } as PinOutcome;
+}
+
+function failed(kind: ErrorKind, extra: Partial<PinOutcome> = {}): PinOutcome {
+  return {
+    id: `err-${kind}`,
+    portal: ACME,
+    at: Date.now(),
+    trigger: 'popup',
+    ok: false,
+    error: { kind },
+    ...extra,
+  } as PinOutcome;
+}
+
+function renderPopup(overrides: Partial<PopupProps> = {}) {
+  const props: PopupProps = {
+    portals: [portal(ACME)],
+    selectedPortal: ACME,
+    onSelectPortal: vi.fn(),
+    onPin: vi.fn(async () => pinned([1652, 1653])),
+    history: [],
+    shortcut: 'Alt+Shift+P',
+    browserName: 'chrome',
+    onOpenOptions: vi.fn(),
+    ...overrides,
+  };
+  return { props, ...render(<Popup {...props} />) };
+}
+
+// Vitest runs without globals, so Testing Library cannot register its own cleanup.
+afterEach(cleanup);
+
+describe('Popup', () => {
+  it('pins the selected portal on one click, shows the busy state, then the outcome with its IDs', async () => {
+    let finish!: (o: PinOutcome) => void;
+    const onPin = vi.fn(() => new Promise<PinOutcome>((r) => (finish = r)));
+    renderPopup({ onPin });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
+    expect(onPin).toHaveBeenCalledWith(ACME);
+    const busy = await screen.findByRole('button', { name: 'Pinning…' });
+    expect(busy.getAttribute('aria-busy')).toBe('true');
+
+    // A second click while the first is in flight sends nothing more.
+    fireEvent.click(busy);
+    expect(onPin).toHaveBeenCalledTimes(1);
+
+    finish(pinned([1652, 1653]));
+    expect(await screen.findByText('Pinned 2 dialogs')).toBeTruthy();
+    expect(screen.getByRole('region', { name: 'Pinned session IDs' }).textContent).toBe('1652, 1653');
+    expect(screen.getByRole('button', { name: 'Pin all' })).toBeTruthy();
+  });
+
+  it('W12: shows every pinned ID in a scrollable area, never "+N more"', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => i + 1);
+    renderPopup({ history: [pinned(ids)] });
+
+    expect(screen.getByText('Pinned 500 dialogs')).toBeTruthy();
+    const list = screen.getByRole('region', { name: 'Pinned session IDs' });
+    expect(list.textContent).toBe(ids.join(', '));
+    expect(list.getAttribute('tabindex')).toBe('0');
+    expect(document.body.textContent).not.toMatch(/more/);
+  });
+
+  it('W12: an empty result says there is nothing to pin', () => {
+    renderPopup({ history: [pinned([])] });
+    expect(screen.getByText('Nothing to pin — no active Open Lines dialogs')).toBeTruthy();
+    expect(screen.queryByRole('region', { name: 'Pinned session IDs' })).toBeNull();
+  });
+
+  it('X8: an outcome recorded by the background (e.g. from the shortcut) shows up on re-render', () => {
+    const { props, rerender } = renderPopup();
+    expect(screen.queryByText(/Pinned/)).toBeNull();
+    rerender(<Popup {...props} history={[pinned([9], { trigger: 'shortcut' })]} />);
+    expect(screen.getByText('Pinned 1 dialog')).toBeTruthy();
+  });
+
+  it.each<ErrorKind>(['webhook-invalid', 'missing-scope', 'no-webhook', 'portal-moved', 'host-access'])(
+    'W7: a %s failure shows its message and an "Open options" action',
+    (kind) => {
+      const { props } = renderPopup({ history: [failed(kind)] });
+      expect(screen.getByText('Pin all failed')).toBeTruthy();
+      fireEvent.click(screen.getByRole('button', { name: 'Open options' }));
+      expect(props.onOpenOptions).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it('W7: the invalid-webhook message names the cause', () => {
+    renderPopup({ history: [failed('webhook-invalid')] });
+    expect(screen.getByText(/The webhook is invalid or was deleted/)).toBeTruthy();
+  });
+
+  it('W15: a failure not fixed in the options shows its message without the options action', () => {
+    renderPopup({ history: [failed('no-reply')] });
+    expect(screen.getByText(/the dialogs may or may not be pinned/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Open options' })).toBeNull();
+  });
+
+  it('X9: with no shortcut bound, says so and how to set one in Chrome', () => {
+    const onOpenShortcutSettings = vi.fn();
+    renderPopup({ shortcut: '', onOpenShortcutSettings });
+    expect(screen.getByText(/No keyboard shortcut is set for Pin all/)).toBeTruthy();
+    expect(screen.getByText(/chrome:\/\/extensions\/shortcuts/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Set a shortcut' }));
+    expect(onOpenShortcutSettings).toHaveBeenCalledTimes(1);
+    // Everything else still works.
+    expect(screen.getByRole('button', { name: 'Pin all' })).toBeTruthy();
+  });
+
+  it('X9: in Firefox, points to Manage Extension Shortcuts', () => {
+    renderPopup({ shortcut: null, browserName: 'firefox' });
+    expect(screen.getByText(/about:addons.*Manage Extension Shortcuts/)).toBeTruthy();
+  });
+
+  it('shows the bound shortcut', () => {
+    renderPopup({ shortcut: 'Alt+Shift+P' });
+    expect(screen.getByText('Shortcut: Alt+Shift+P')).toBeTruthy();
+    expect(screen.queryByText(/No keyboard shortcut/)).toBeNull();
+  });
+
+  it('without a configured portal, asks to add a webhook in the options instead of offering Pin all', () => {
+    const { props } = renderPopup({ portals: [], selectedPortal: null });
+    expect(screen.getByText('No portal is set up yet')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Pin all' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Add a webhook in the options' }));
+    expect(props.onOpenOptions).toHaveBeenCalledTimes(1);
+  });
+
+  it('with several portals, offers a labelled select and pins the chosen one', () => {
+    const onSelectPortal = vi.fn();
+    const { props } = renderPopup({
+      portals: [portal(ACME), portal(BOX)],
+      selectedPortal: BOX,
+      onSelectPortal,
+    });
+    const select = screen.getByLabelText('Portal') as HTMLSelectElement;
+    expect(select.value).toBe(BOX);
+    fireEvent.change(select, { target: { value: ACME } });
+    expect(onSelectPortal).toHaveBeenCalledWith(ACME);
+    fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
+    expect(props.onPin).toHaveBeenCalledWith(BOX);
+  });
+
+  it('with one portal, names it instead of a select', () => {
+    renderPopup();
+    expect(screen.getByText('Acts on: acme.bitrix24.com')).toBeTruthy();
+    expect(screen.queryByRole('combobox')).toBeNull();
+  });
+
+  it('lists recent outcomes with their portal and count or error', () => {
+    const history = [
+      pinned([5], { id: 'newest' }),
+      pinned([1, 2, 3], { id: 'b', portal: BOX, at: Date.now() - 60_000 }),
+      failed('network', { id: 'c', at: Date.now() - 120_000 }),
+    ];
+    renderPopup({ history });
+    const recent = screen.getByRole('region', { name: 'Recent' });
+    const rows = within(recent).getAllByRole('listitem');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.textContent).toContain('crm.example.org');
+    expect(rows[0]!.textContent).toContain('Pinned 3 dialogs');
+    expect(rows[1]!.textContent).toContain('acme.bitrix24.com');
+    expect(rows[1]!.textContent).toContain('Cannot reach the portal');
+  });
+
+  it('opens the options page from the footer', () => {
+    const { props } = renderPopup();
+    fireEvent.click(screen.getByRole('button', { name: 'Options' }));
+    expect(props.onOpenOptions).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows its own answer when the background has not written the history yet', async () => {
+    const onPin = vi.fn(async () => failed('rate-limited', { at: Date.now() + 1000 }));
+    renderPopup({ onPin, history: [pinned([1], { at: Date.now() - 5000 })] });
+    fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
+    await waitFor(() => expect(screen.getByText(/limiting requests/)).toBeTruthy());
+  });
+});
