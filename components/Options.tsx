@@ -1,5 +1,6 @@
-import { i18n } from '#i18n';
 import { useRef, useState } from 'preact/hooks';
+import { i18n } from '#i18n';
+import type { B24Error } from '@/utils/bitrix24/errors';
 import { t } from '@/utils/i18n';
 import { errorMessage } from '@/utils/outcome-text';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
@@ -17,7 +18,7 @@ export interface OptionsProps {
    */
   onSave: (url: string) => Promise<WebhookCheck>;
   /** Removes a portal's webhook, by portal origin. */
-  onRemove: (portal: string) => void | Promise<unknown>;
+  onRemove: (portal: string) => unknown;
 }
 
 /** `https://acme.bitrix24.com` → `acme.bitrix24.com`. */
@@ -123,17 +124,24 @@ export function Options(props: OptionsProps) {
   );
 }
 
+/** Why the portal refused a webhook, worded for saving rather than pinning. */
+function refusal(error: B24Error): string {
+  if (error.kind === 'host-access') return i18n.t('options.host_access_refused');
+  // The pinning text ("the dialogs may or may not be pinned") would be wrong here: nothing was pinned.
+  if (error.kind === 'no-reply') return i18n.t('options.no_answer');
+  return errorMessage(error);
+}
+
 function CheckResult(props: { check: WebhookCheck }) {
   const { check } = props;
   if (!check.ok && 'parseError' in check) {
     return (
       <div class="notice notice-error" role="alert">
         <p>
-          <strong>{i18n.t('options.not_webhook')}</strong> {t(`options.parse.${check.parseError.replaceAll('-', '_')}`)}
+          <strong>{i18n.t('options.not_webhook')}</strong>{' '}
+          {t(`options.parse.${check.parseError.replaceAll('-', '_')}`)}
         </p>
-        <p>
-          {i18n.t('options.expected', [check.expected || WEBHOOK_SHAPE])}
-        </p>
+        <p>{i18n.t('options.expected', [check.expected || WEBHOOK_SHAPE])}</p>
         <p>{i18n.t('options.nothing_saved')}</p>
       </div>
     );
@@ -142,12 +150,13 @@ function CheckResult(props: { check: WebhookCheck }) {
     return (
       <div class="notice notice-error" role="alert">
         <p>
-          <strong>{i18n.t('options.refused')}</strong>{' '}
-          {check.error.kind === 'host-access' ? i18n.t('options.host_access_refused') : errorMessage(check.error)}
+          <strong>{i18n.t('options.refused')}</strong> {refusal(check.error)}
         </p>
-        <p class="masked">
-          <code>{check.maskedWebhook}</code>
-        </p>
+        {check.maskedWebhook && (
+          <p class="masked">
+            <code>{check.maskedWebhook}</code>
+          </p>
+        )}
         <p>{i18n.t('options.nothing_saved')}</p>
       </div>
     );
@@ -157,19 +166,17 @@ function CheckResult(props: { check: WebhookCheck }) {
     <div class="notice notice-ok" role="status">
       <p>
         <strong>{check.saved ? i18n.t('options.saved') : i18n.t('options.not_saved')}</strong>{' '}
-        {user ? i18n.t('options.acts_as', [userName(user), String(user.id)]) : i18n.t('options.acts_as_unknown')}
+        {user
+          ? i18n.t('options.acts_as', [userName(user), String(user.id)])
+          : i18n.t('options.acts_as_unknown')}
       </p>
       <p>{i18n.t('options.pins_to_creator')}</p>
-      {user?.admin && (
-        <p class="warning">
-          {i18n.t('options.admin_warning')}
-        </p>
-      )}
+      {user?.admin && <p class="warning">{i18n.t('options.admin_warning')}</p>}
     </div>
   );
 }
 
-function PortalRow(props: { portal: PortalInfo; onRemove: (portal: string) => void | Promise<unknown> }) {
+function PortalRow(props: { portal: PortalInfo; onRemove: (portal: string) => unknown }) {
   const { portal: p } = props;
   const name = host(p.portal);
   return (
@@ -180,7 +187,9 @@ function PortalRow(props: { portal: PortalInfo; onRemove: (portal: string) => vo
           <code>{p.maskedWebhook}</code>
         </p>
         <p>
-          {p.user ? i18n.t('options.user', [userName(p.user), String(p.user.id)]) : i18n.t('options.user_unknown')}
+          {p.user
+            ? i18n.t('options.user', [userName(p.user), String(p.user.id)])
+            : i18n.t('options.user_unknown')}
           {p.user?.admin && <span class="badge badge-warning">{i18n.t('options.admin_badge')}</span>}
         </p>
         <p class={p.status === 'broken' ? 'status status-broken' : 'status status-ok'}>

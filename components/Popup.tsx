@@ -1,5 +1,5 @@
-import { i18n } from '#i18n';
 import { useRef, useState } from 'preact/hooks';
+import { i18n } from '#i18n';
 import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
 import { plural } from '@/utils/i18n';
 import type { PinOutcome } from '@/utils/outcome';
@@ -121,7 +121,9 @@ export function Popup(props: PopupProps) {
       )}
 
       <section class="popup-last" aria-live="polite" aria-label={i18n.t('popup.last')}>
-        {last && <LastOutcome outcome={last} showHost={portals.length !== 1} onOpenOptions={props.onOpenOptions} />}
+        {last && (
+          <LastOutcome outcome={last} showHost={portals.length !== 1} onOpenOptions={props.onOpenOptions} />
+        )}
       </section>
 
       {earlier.length > 0 && (
@@ -149,7 +151,11 @@ export function Popup(props: PopupProps) {
   );
 }
 
-function PortalPicker(props: { portals: PortalInfo[]; selected: string | null; onSelect: (portal: string) => void }) {
+function PortalPicker(props: {
+  portals: PortalInfo[];
+  selected: string | null;
+  onSelect: (portal: string) => void;
+}) {
   if (props.portals.length === 1) {
     return <p class="portal-name">{i18n.t('popup.acts_on', [portalHost(props.portals[0]!.portal)])}</p>;
   }
@@ -185,9 +191,9 @@ function LastOutcome(props: { outcome: PinOutcome; showHost: boolean; onOpenOpti
         outcome.sessionIds.length > 0 && (
           // Every ID, however many: the notification shows "+N more", the popup the whole list (W12).
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-          <p class="outcome-ids" tabIndex={0} role="region" aria-label={i18n.t('popup.ids_label')}>
+          <section class="outcome-ids" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
             {outcome.sessionIds.join(', ')}
-          </p>
+          </section>
         )
       ) : (
         <div class="outcome-error-body">
@@ -220,20 +226,22 @@ function HistoryRow(props: { outcome: PinOutcome }) {
   );
 }
 
-function Shortcut(props: { shortcut: string | null | undefined; browserName: string; onOpenShortcutSettings?: () => void }) {
+function Shortcut(props: {
+  shortcut: string | null | undefined;
+  browserName: string;
+  onOpenShortcutSettings?: () => void;
+}) {
   if (props.shortcut === undefined) return null;
   if (props.shortcut) {
-    return (
-      <p class="shortcut">
-        {i18n.t('popup.shortcut', [props.shortcut])}
-      </p>
-    );
+    return <p class="shortcut">{i18n.t('popup.shortcut', [props.shortcut])}</p>;
   }
   return (
     <div class="shortcut shortcut-missing">
       <p>
         {i18n.t('popup.no_shortcut')}{' '}
-        {props.browserName === 'firefox' ? i18n.t('popup.shortcut_how_firefox') : i18n.t('popup.shortcut_how_chrome')}
+        {props.browserName === 'firefox'
+          ? i18n.t('popup.shortcut_how_firefox')
+          : i18n.t('popup.shortcut_how_chrome')}
       </p>
       {props.onOpenShortcutSettings && (
         <button type="button" class="button button-link" onClick={props.onOpenShortcutSettings}>

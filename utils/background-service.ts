@@ -49,13 +49,19 @@ export async function pinAndPresent(portal: string | null, trigger: PinTrigger):
   let result: PinResult;
   if (!portal) {
     const at = Date.now();
-    result = { fresh: true, outcome: { id: newOutcomeId(at), portal: '', at, trigger, ok: false, error: { kind: 'no-webhook' } } };
+    result = {
+      fresh: true,
+      outcome: { id: newOutcomeId(at), portal: '', at, trigger, ok: false, error: { kind: 'no-webhook' } },
+    };
   } else {
     try {
       result = await pinAll(portal, trigger);
     } catch {
       const at = Date.now();
-      result = { fresh: true, outcome: { id: newOutcomeId(at), portal, at, trigger, ok: false, error: { kind: 'bad-response' } } };
+      result = {
+        fresh: true,
+        outcome: { id: newOutcomeId(at), portal, at, trigger, ok: false, error: { kind: 'bad-response' } },
+      };
     }
   }
   if (result.fresh) await recordOutcome(result.outcome);
@@ -117,12 +123,25 @@ export async function checkWebhook(url: string, save: boolean): Promise<WebhookC
   if (!parsed.ok) return { ok: false, parseError: parsed.error, expected: WEBHOOK_SHAPE };
   const { webhook } = parsed;
   const maskedWebhook = maskWebhook(webhook);
-  const fail = (error: B24Error): WebhookCheck => ({ ok: false, error, portal: webhook.portal, maskedWebhook });
+  const fail = (error: B24Error): WebhookCheck => ({
+    ok: false,
+    error,
+    portal: webhook.portal,
+    maskedWebhook,
+  });
   const options = { timeoutMs: CHECK_TIMEOUT_MS };
 
-  const method = await callMethod(webhook.base, 'method.get', { name: 'imopenlines.session.mode.pinAll' }, options);
+  const method = await callMethod(
+    webhook.base,
+    'method.get',
+    { name: 'imopenlines.session.mode.pinAll' },
+    options,
+  );
   if (!method.ok) return fail(method.error);
-  const availability = v.safeParse(v.object({ isExisting: v.boolean(), isAvailable: v.boolean() }), method.result);
+  const availability = v.safeParse(
+    v.object({ isExisting: v.boolean(), isAvailable: v.boolean() }),
+    method.result,
+  );
   if (!availability.success) return fail({ kind: 'bad-response' });
   if (!availability.output.isExisting) return fail({ kind: 'method-not-found' });
   if (!availability.output.isAvailable) return fail({ kind: 'missing-scope' });
@@ -133,7 +152,10 @@ export async function checkWebhook(url: string, save: boolean): Promise<WebhookC
 
   const info: PortalInfo = { portal: webhook.portal, maskedWebhook, user, status: 'ok', savedAt: Date.now() };
   if (save) {
-    await webhooksItem.setValue({ ...(await webhooksItem.getValue()), [webhook.portal]: { base: webhook.base } });
+    await webhooksItem.setValue({
+      ...(await webhooksItem.getValue()),
+      [webhook.portal]: { base: webhook.base },
+    });
     await portalsItem.setValue({ ...(await portalsItem.getValue()), [webhook.portal]: info });
   }
   return { ok: true, portal: info, saved: save };
@@ -200,7 +222,9 @@ export async function handleMessage(
 
   switch (message.type) {
     case 'pinAll':
-      return message.trigger === 'popup' ? pinAndPresent(await choosePortal(message.portal), 'popup') : undefined;
+      return message.trigger === 'popup'
+        ? pinAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined;
     case 'checkWebhook':
       return checkWebhook(message.url, false);
     case 'saveWebhook':
@@ -222,7 +246,9 @@ export async function onNotificationClicked(notificationId: string): Promise<voi
   if (!outcome) return;
   const needsOptions =
     !outcome.portal ||
-    (!outcome.ok && (WEBHOOK_BROKEN.has(outcome.error.kind) || ['no-webhook', 'portal-moved', 'host-access'].includes(outcome.error.kind)));
+    (!outcome.ok &&
+      (WEBHOOK_BROKEN.has(outcome.error.kind) ||
+        ['no-webhook', 'portal-moved', 'host-access'].includes(outcome.error.kind)));
   if (needsOptions) {
     await browser.runtime.openOptionsPage();
     return;
@@ -230,7 +256,8 @@ export async function onNotificationClicked(notificationId: string): Promise<voi
   const [existing] = await browser.tabs.query({ url: `${outcome.portal}/online/*` }).catch(() => []);
   if (existing?.id !== undefined) {
     await browser.tabs.update(existing.id, { active: true });
-    if (existing.windowId !== undefined) await browser.windows.update(existing.windowId, { focused: true }).catch(() => {});
+    if (existing.windowId !== undefined)
+      await browser.windows.update(existing.windowId, { focused: true }).catch(() => {});
   } else {
     await browser.tabs.create({ url: `${outcome.portal}/online/?IM_LINES=Y` });
   }

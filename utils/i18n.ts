@@ -1,5 +1,5 @@
-import { i18n } from '#i18n';
 import { browser } from 'wxt/browser';
+import { i18n } from '#i18n';
 
 /**
  * Looks up a localized message by a key computed at run time (e.g. `error.no_webhook`), with `$1…$9`

@@ -18,7 +18,11 @@ const portalOrigin = v.pipe(v.string(), v.maxLength(300), v.url());
 
 /** Messages the background accepts. Each is validated against this schema before anything else happens. */
 export const BackgroundMessage = v.variant('type', [
-  v.strictObject({ type: v.literal('pinAll'), trigger: v.picklist(['control', 'popup']), portal: v.optional(portalOrigin) }),
+  v.strictObject({
+    type: v.literal('pinAll'),
+    trigger: v.picklist(['control', 'popup']),
+    portal: v.optional(portalOrigin),
+  }),
   v.strictObject({ type: v.literal('getLastOutcome') }),
   v.strictObject({ type: v.literal('checkWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('saveWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
@@ -37,7 +41,10 @@ export interface BackgroundResponses {
 
 /** Messages the background sends to content scripts. */
 export const ContentMessage = v.variant('type', [
-  v.strictObject({ type: v.literal('outcome'), outcome: v.custom<PinOutcome>((x) => typeof x === 'object' && x !== null) }),
+  v.strictObject({
+    type: v.literal('outcome'),
+    outcome: v.custom<PinOutcome>((x) => typeof x === 'object' && x !== null),
+  }),
 ]);
 export type ContentMessage = v.InferOutput<typeof ContentMessage>;
 
@@ -46,6 +53,8 @@ export type ContentMessage = v.InferOutput<typeof ContentMessage>;
  * @throws when the background is unreachable (e.g. the extension was reloaded under an old content script:
  *   "Extension context invalidated") — callers turn that into a visible "reload the page" state.
  */
-export async function sendToBackground<M extends BackgroundMessage>(message: M): Promise<BackgroundResponses[M['type']]> {
+export async function sendToBackground<M extends BackgroundMessage>(
+  message: M,
+): Promise<BackgroundResponses[M['type']]> {
   return (await browser.runtime.sendMessage(message)) as BackgroundResponses[M['type']];
 }

@@ -20,10 +20,13 @@ export interface OutcomeText {
 export function errorMessage(error: B24Error): string {
   if (error.kind === 'operation-limit') {
     return error.resetAt
-      ? t('error.operation_limit', [new Date(error.resetAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })])
+      ? t('error.operation_limit', [
+          new Date(error.resetAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+        ])
       : t('error.operation_limit_unknown');
   }
-  if (error.kind === 'unknown-error') return t('error.unknown_error', [error.code ?? String(error.status ?? '?')]);
+  if (error.kind === 'unknown-error')
+    return t('error.unknown_error', [error.code ?? String(error.status ?? '?')]);
   if (error.kind === 'portal-moved') return t('error.portal_moved', [error.movedTo ?? '?']);
   return t(`error.${error.kind.replaceAll('-', '_')}`);
 }
@@ -36,7 +39,8 @@ export function idList(ids: readonly number[], max: number): string {
   const all = ids.join(', ');
   if (all.length <= max) return all;
   let shown = 1;
-  const fits = (n: number) => `${ids.slice(0, n).join(', ')} ${t('pinned.more', [ids.length - n])}`.length <= max;
+  const fits = (n: number) =>
+    `${ids.slice(0, n).join(', ')} ${t('pinned.more', [ids.length - n])}`.length <= max;
   while (shown + 1 < ids.length && fits(shown + 1)) shown++;
   return `${ids.slice(0, shown).join(', ')} ${t('pinned.more', [ids.length - shown])}`;
 }

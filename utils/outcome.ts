@@ -15,7 +15,10 @@ export type PinOutcome = {
   /** When the outcome was reached, ms since epoch. */
   at: number;
   trigger: PinTrigger;
-} & ({ ok: true; /** Pinned session IDs, as answered by the portal. */ sessionIds: number[] } | { ok: false; error: B24Error });
+} & (
+  | { ok: true /** Pinned session IDs, as answered by the portal. */; sessionIds: number[] }
+  | { ok: false; error: B24Error }
+);
 
 /** Creates an outcome ID that is unique enough for notifications and history. */
 export function newOutcomeId(now: number): string {

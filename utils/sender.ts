@@ -37,7 +37,8 @@ export function classifySender(
   if (!portal) return null;
   // Chrome reports the frame's origin separately; it must agree with the URL (about:blank/srcdoc frames differ).
   const reportedOrigin = (sender as { origin?: string }).origin;
-  if (reportedOrigin && reportedOrigin !== 'null' && portalOfUrl(`${reportedOrigin}/`) !== portal) return null;
+  if (reportedOrigin && reportedOrigin !== 'null' && portalOfUrl(`${reportedOrigin}/`) !== portal)
+    return null;
   const host = new URL(portal).hostname;
   if (!isCloudPortalHost(host) && !isKnownPortal(portal)) return null;
   return { kind: 'content-script', portal, tabId, frameId: sender.frameId };

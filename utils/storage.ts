@@ -51,8 +51,9 @@ export const operatingResetItem = storage.defineItem<Record<string, number>>('lo
  * script simply never reads storage. Safe to call at every worker start.
  */
 export async function restrictStorageToTrustedContexts(): Promise<void> {
-  const local = (globalThis as { chrome?: { storage?: { local?: { setAccessLevel?: (o: object) => Promise<void> } } } })
-    .chrome?.storage?.local;
+  const local = (
+    globalThis as { chrome?: { storage?: { local?: { setAccessLevel?: (o: object) => Promise<void> } } } }
+  ).chrome?.storage?.local;
   try {
     await local?.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
   } catch {

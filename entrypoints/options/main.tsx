@@ -1,7 +1,7 @@
-import { i18n } from '#i18n';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { i18n } from '#i18n';
 import { Options } from '@/components/Options';
 import '@/components/options.css';
 import { sendToBackground } from '@/utils/messaging';

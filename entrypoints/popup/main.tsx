@@ -8,7 +8,10 @@ import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
 import { historyItem, lastPortalItem, portalsItem } from '@/utils/storage';
 
 /** A storage item's value, kept current while the popup is open (the background records outcomes meanwhile). */
-function useItem<T>(item: { getValue(): Promise<T>; watch(cb: (value: T) => void): () => void }, initial: T): T {
+function useItem<T>(
+  item: { getValue(): Promise<T>; watch(cb: (value: T) => void): () => void },
+  initial: T,
+): T {
   const [value, setValue] = useState<T>(initial);
   useEffect(() => {
     let live = true;
@@ -43,7 +46,14 @@ async function pin(portal: string | undefined): Promise<PinOutcome> {
   } catch {
     // The background did not answer: whether it ran the pin is unknown, so say exactly that.
     const at = Date.now();
-    return { id: newOutcomeId(at), portal: portal ?? '', at, trigger: 'popup', ok: false, error: { kind: 'no-reply' } };
+    return {
+      id: newOutcomeId(at),
+      portal: portal ?? '',
+      at,
+      trigger: 'popup',
+      ok: false,
+      error: { kind: 'no-reply' },
+    };
   }
 }
 
@@ -51,8 +61,12 @@ function openOptions() {
   browser.runtime.openOptionsPage().then(() => window.close());
 }
 
+/** Firefox 137+ opens its shortcut page itself; Chromium browsers let an extension open their shortcuts page. */
 function openShortcutSettings() {
-  if (import.meta.env.BROWSER === 'firefox') browser.commands.openShortcutSettings();
+  const commands = browser.commands as typeof browser.commands & {
+    openShortcutSettings?: () => Promise<void>;
+  };
+  if (import.meta.env.BROWSER === 'firefox') commands.openShortcutSettings?.();
   else browser.tabs.create({ url: 'chrome://extensions/shortcuts' });
 }
 

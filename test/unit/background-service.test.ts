@@ -7,7 +7,7 @@ const PORTAL = 'https://acme.bitrix24.com';
 const WEBHOOK = `${PORTAL}/rest/7/q1w2e3r4t5y6u7i8/`;
 const EXT = `chrome-extension://${fakeBrowser.runtime.id}`;
 const popup = { id: fakeBrowser.runtime.id, url: `${EXT}/popup.html` };
-const tab = { id: 9, index: 0, highlighted: false, active: true, pinned: false, incognito: false };
+const tab = { id: 9, index: 0, highlighted: false, active: true, pinned: false, incognito: false } as never;
 
 /** A fake portal for `fetch`: answers by method name; records every URL called. */
 function portal(answers: Record<string, { status?: number; body: unknown }>) {
@@ -18,13 +18,18 @@ function portal(answers: Record<string, { status?: number; body: unknown }>) {
       calls.push(url);
       const method = Object.keys(answers).find((m) => url.endsWith(`/${m}.json`));
       const a = method ? answers[method]! : { status: 404, body: { error: 'ERROR_METHOD_NOT_FOUND' } };
-      return new Response(JSON.stringify(a.body), { status: a.status ?? 200, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify(a.body), {
+        status: a.status ?? 200,
+        headers: { 'content-type': 'application/json' },
+      });
     }),
   );
   return calls;
 }
 
-const profile = (admin = false) => ({ body: { result: { ID: '7', ADMIN: admin, NAME: 'Jane', LAST_NAME: 'Doe' } } });
+const profile = (admin = false) => ({
+  body: { result: { ID: '7', ADMIN: admin, NAME: 'Jane', LAST_NAME: 'Doe' } },
+});
 const methodGet = (isAvailable = true) => ({ body: { result: { isExisting: true, isAvailable } } });
 
 let notifications: { id: string; options: Record<string, unknown> }[];
@@ -42,15 +47,26 @@ beforeEach(() => {
 describe('checkWebhook', () => {
   it('W14: saves a working webhook and says whom it acts as, admin flag included', async () => {
     portal({ 'method.get': methodGet(), profile: profile(true) });
-    const check = await checkWebhook(`  ${WEBHOOK.toUpperCase().replace('HTTPS', 'https')}profile.json\n`, true);
-    expect(check).toMatchObject({ ok: true, saved: true, portal: { user: { id: 7, name: 'Jane', lastName: 'Doe', admin: true } } });
+    const check = await checkWebhook(
+      `  ${WEBHOOK.toUpperCase().replace('HTTPS', 'https')}profile.json\n`,
+      true,
+    );
+    expect(check).toMatchObject({
+      ok: true,
+      saved: true,
+      portal: { user: { id: 7, name: 'Jane', lastName: 'Doe', admin: true } },
+    });
     expect(Object.keys(await webhooksItem.getValue())).toEqual([PORTAL]);
   });
 
   it('W1: refuses a URL without user ID before sending anything, nothing saved', async () => {
     const calls = portal({});
     const check = await checkWebhook('https://x.bitrix24.com/rest/abc123xyz/', true);
-    expect(check).toMatchObject({ ok: false, parseError: 'no-user-id', expected: expect.stringContaining('/rest/USER_ID/') });
+    expect(check).toMatchObject({
+      ok: false,
+      parseError: 'no-user-id',
+      expected: expect.stringContaining('/rest/USER_ID/'),
+    });
     expect(calls).toEqual([]);
     expect(await webhooksItem.getValue()).toEqual({});
   });
@@ -62,14 +78,26 @@ describe('checkWebhook', () => {
   });
 
   it('W7: a deleted webhook is refused with its kind', async () => {
-    portal({ 'method.get': { status: 401, body: { error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' } } });
-    expect(await checkWebhook(WEBHOOK, true)).toMatchObject({ ok: false, error: { kind: 'webhook-invalid', status: 401 } });
+    portal({
+      'method.get': {
+        status: 401,
+        body: { error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' },
+      },
+    });
+    expect(await checkWebhook(WEBHOOK, true)).toMatchObject({
+      ok: false,
+      error: { kind: 'webhook-invalid', status: 401 },
+    });
   });
 });
 
 describe('handleMessage', () => {
   beforeEach(async () => {
-    portal({ 'method.get': methodGet(), profile: profile(), 'imopenlines.session.mode.pinAll': { body: { result: [1652, 1653] } } });
+    portal({
+      'method.get': methodGet(),
+      profile: profile(),
+      'imopenlines.session.mode.pinAll': { body: { result: [1652, 1653] } },
+    });
     await checkWebhook(WEBHOOK, true);
   });
 
@@ -98,14 +126,38 @@ describe('handleMessage', () => {
   });
 
   it.each([
-    ['a content script asking to save a webhook', { type: 'saveWebhook', url: WEBHOOK }, { id: fakeBrowser.runtime.id, url: `${PORTAL}/`, tab, frameId: 0 }],
-    ['a content script naming another portal', { type: 'pinAll', trigger: 'control', portal: 'https://other.bitrix24.com' }, { id: fakeBrowser.runtime.id, url: `${PORTAL}/`, tab, frameId: 0 }],
-    ['a content script of a non-portal origin', { type: 'pinAll', trigger: 'control' }, { id: fakeBrowser.runtime.id, url: 'https://evil.example/', tab, frameId: 0 }],
-    ['a frame of another origin', { type: 'pinAll', trigger: 'control' }, { id: fakeBrowser.runtime.id, url: 'https://evil.example/x', tab, frameId: 5 }],
-    ['another extension', { type: 'pinAll', trigger: 'popup' }, { id: 'other', url: 'chrome-extension://other/popup.html' }],
+    [
+      'a content script asking to save a webhook',
+      { type: 'saveWebhook', url: WEBHOOK },
+      { id: fakeBrowser.runtime.id, url: `${PORTAL}/`, tab, frameId: 0 },
+    ],
+    [
+      'a content script naming another portal',
+      { type: 'pinAll', trigger: 'control', portal: 'https://other.bitrix24.com' },
+      { id: fakeBrowser.runtime.id, url: `${PORTAL}/`, tab, frameId: 0 },
+    ],
+    [
+      'a content script of a non-portal origin',
+      { type: 'pinAll', trigger: 'control' },
+      { id: fakeBrowser.runtime.id, url: 'https://evil.example/', tab, frameId: 0 },
+    ],
+    [
+      'a frame of another origin',
+      { type: 'pinAll', trigger: 'control' },
+      { id: fakeBrowser.runtime.id, url: 'https://evil.example/x', tab, frameId: 5 },
+    ],
+    [
+      'another extension',
+      { type: 'pinAll', trigger: 'popup' },
+      { id: 'other', url: 'chrome-extension://other/popup.html' },
+    ],
     ['a page without extension id', { type: 'pinAll', trigger: 'popup' }, { url: `${PORTAL}/` }],
     ['an unknown command', { type: 'callMethod', method: 'user.get' }, popup],
-    ['a command with extra fields', { type: 'pinAll', trigger: 'popup', url: 'https://evil.example/' }, popup],
+    [
+      'a command with extra fields',
+      { type: 'pinAll', trigger: 'popup', url: 'https://evil.example/' },
+      popup,
+    ],
   ])('refuses %s and sends nothing', async (_name, message, sender) => {
     const before = vi.mocked(fetch).mock.calls.length;
     expect(await handleMessage(message, sender as never)).toBeUndefined();
@@ -116,7 +168,11 @@ describe('handleMessage', () => {
 
 describe('onCommand', () => {
   it('X1/X6: the shortcut pins on the configured portal with only a notification and the badge', async () => {
-    portal({ 'method.get': methodGet(), profile: profile(), 'imopenlines.session.mode.pinAll': { body: { result: [5] } } });
+    portal({
+      'method.get': methodGet(),
+      profile: profile(),
+      'imopenlines.session.mode.pinAll': { body: { result: [5] } },
+    });
     await checkWebhook(WEBHOOK, true);
     await onCommand('pin-all');
     expect(notifications.map((n) => n.options.title)).toEqual(['Pinned 1 dialog']);

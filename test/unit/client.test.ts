@@ -50,15 +50,33 @@ describe('classifyAnswer: the error table of bitrix24-rest.md', () => {
   it('every code of the taxonomy is in the table above', () => {
     expect(Object.keys(ERROR_CODES).sort()).toEqual(
       [
-        'NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'AUTHORIZATION_ERROR', 'INSUFFICIENT_SCOPE', 'INVALID_REQUEST',
-        'ACCESS_DENIED', 'OVERLOAD_LIMIT', 'QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'ERROR_METHOD_NOT_FOUND',
-        'PORTAL_DELETED', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER', 'EXPIRED_TOKEN', 'INVALID_TOKEN',
+        'NO_AUTH_FOUND',
+        'INVALID_CREDENTIALS',
+        'AUTHORIZATION_ERROR',
+        'INSUFFICIENT_SCOPE',
+        'INVALID_REQUEST',
+        'ACCESS_DENIED',
+        'OVERLOAD_LIMIT',
+        'QUERY_LIMIT_EXCEEDED',
+        'OPERATION_TIME_LIMIT',
+        'ERROR_METHOD_NOT_FOUND',
+        'PORTAL_DELETED',
+        'INTERNAL_SERVER_ERROR',
+        'ERROR_UNEXPECTED_ANSWER',
+        'EXPIRED_TOKEN',
+        'INVALID_TOKEN',
       ].sort(),
     );
   });
 
   it.each([
-    ['W9: login page with 200', 200, 'text/html; charset=UTF-8', '<!DOCTYPE html><html><body>Login</body></html>', 'not-rest'],
+    [
+      'W9: login page with 200',
+      200,
+      'text/html; charset=UTF-8',
+      '<!DOCTYPE html><html><body>Login</body></html>',
+      'not-rest',
+    ],
     ['W9: 404 page', 404, 'text/html', '<html><body>Not found</body></html>', 'not-rest'],
     ['W9: HTML without a content type', 200, null, '  <html></html>', 'not-rest'],
     ['W13: 502 HTML from a proxy', 502, 'text/html', '<html><h1>502 Bad Gateway</h1></html>', 'server-error'],
@@ -72,7 +90,10 @@ describe('classifyAnswer: the error table of bitrix24-rest.md', () => {
   });
 
   it('reads result and the operating fields of time, numbers or strings', () => {
-    const body = JSON.stringify({ result: [339, 337], time: { operating_reset_at: '1773673838', operating: 0 } });
+    const body = JSON.stringify({
+      result: [339, 337],
+      time: { operating_reset_at: '1773673838', operating: 0 },
+    });
     expect(classifyAnswer(200, JSON_TYPE, body)).toEqual({
       ok: true,
       result: [339, 337],
@@ -81,7 +102,11 @@ describe('classifyAnswer: the error table of bitrix24-rest.md', () => {
   });
 
   it('property: never throws, always a typed value', () => {
-    const body = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((j) => JSON.stringify({ result: j })));
+    const body = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.jsonValue().map((j) => JSON.stringify({ result: j })),
+    );
     fc.assert(
       fc.property(fc.integer({ min: 100, max: 599 }), fc.option(fc.string()), body, (status, type, text) => {
         const r = classifyAnswer(status, type, text);
@@ -111,17 +136,22 @@ describe('callMethod', () => {
   });
 
   it('a 3xx becomes portal-moved with the new origin, and the secret is never sent there', async () => {
-    const fetch = vi.fn(async () => answer(302, '', { location: 'https://new.bitrix24.com/rest/7/s3cr3tcode/x.json' }));
+    const fetch = vi.fn(async () =>
+      answer(302, '', { location: 'https://new.bitrix24.com/rest/7/s3cr3tcode/x.json' }),
+    );
     const r = await callMethod(BASE, 'profile', {}, { timeoutMs: 1000, fetch });
-    expect(r).toEqual({ ok: false, error: { kind: 'portal-moved', status: 302, movedTo: 'https://new.bitrix24.com' } });
+    expect(r).toEqual({
+      ok: false,
+      error: { kind: 'portal-moved', status: 302, movedTo: 'https://new.bitrix24.com' },
+    });
     expect(fetch).toHaveBeenCalledTimes(1);
   });
 
   it('W15: no reply within the timeout → no-reply, one request only', async () => {
     const fetch = vi.fn(
-      (_url: string, init: RequestInit) =>
+      (_url: RequestInfo | URL, init?: RequestInit) =>
         new Promise<Response>((_resolve, reject) => {
-          init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
         }),
     );
     const r = await callMethod(BASE, 'imopenlines.session.mode.pinAll', {}, { timeoutMs: 20, fetch });
@@ -141,12 +171,13 @@ describe('callMethod', () => {
   });
 
   it('a connection lost mid-request while the portal is reachable → no-reply (the pin may have happened)', async () => {
-    const fetch = vi.fn(async (url: string) => {
+    const fetch = vi.fn(async (input: RequestInfo | URL) => {
+      const url = String(input);
       if (url.includes('s3cr3tcode')) throw new TypeError('network error');
       return answer(401, { error: 'NO_AUTH_FOUND' });
     });
     const r = await callMethod(BASE, 'imopenlines.session.mode.pinAll', {}, { timeoutMs: 1000, fetch });
     expect(r).toEqual({ ok: false, error: { kind: 'no-reply' } });
-    expect(fetch.mock.calls.filter(([u]) => u.includes('s3cr3tcode'))).toHaveLength(1);
+    expect(fetch.mock.calls.filter(([u]) => String(u).includes('s3cr3tcode'))).toHaveLength(1);
   });
 });

@@ -2,11 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { ErrorKind } from '@/utils/bitrix24/errors';
 import { ERROR_CODES } from '@/utils/bitrix24/errors';
 import type { PinOutcome } from '@/utils/outcome';
-import { badgeText, errorMessage, NOTIFICATION_MESSAGE_MAX, outcomeLine, outcomeText } from '@/utils/outcome-text';
+import {
+  badgeText,
+  errorMessage,
+  NOTIFICATION_MESSAGE_MAX,
+  outcomeLine,
+  outcomeText,
+} from '@/utils/outcome-text';
 
 const base = { id: 'x', portal: 'https://acme.bitrix24.com', at: 0, trigger: 'popup' } as const;
 const success = (sessionIds: number[]): PinOutcome => ({ ...base, ok: true, sessionIds });
-const failure = (kind: ErrorKind, extra = {}): PinOutcome => ({ ...base, ok: false, error: { kind, ...extra } });
+const failure = (kind: ErrorKind, extra = {}): PinOutcome => ({
+  ...base,
+  ok: false,
+  error: { kind, ...extra },
+});
 
 describe('outcome text', () => {
   it('names the count and the IDs', () => {
@@ -34,7 +44,14 @@ describe('outcome text', () => {
   it('every error kind has its own actionable message', () => {
     const kinds = new Set<ErrorKind>([
       ...Object.values(ERROR_CODES),
-      'no-webhook', 'unknown-error', 'not-rest', 'bad-response', 'network', 'no-reply', 'portal-moved', 'host-access',
+      'no-webhook',
+      'unknown-error',
+      'not-rest',
+      'bad-response',
+      'network',
+      'no-reply',
+      'portal-moved',
+      'host-access',
     ]);
     const messages = [...kinds].map((kind) => errorMessage({ kind }));
     for (const m of messages) expect(m.length).toBeGreaterThan(20);
@@ -61,7 +78,9 @@ describe('outcome text', () => {
   });
 
   it('a moved portal names the new address; an unknown code is quoted', () => {
-    expect(errorMessage({ kind: 'portal-moved', movedTo: 'https://new.bitrix24.com' })).toContain('https://new.bitrix24.com');
+    expect(errorMessage({ kind: 'portal-moved', movedTo: 'https://new.bitrix24.com' })).toContain(
+      'https://new.bitrix24.com',
+    );
     expect(errorMessage({ kind: 'unknown-error', code: 'WEIRD_CODE' })).toContain('WEIRD_CODE');
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CallResult } from '@/utils/bitrix24/client';
-import { createPinAll, JOIN_WINDOW_MS, type PinAllDeps, parseSessionIds, RATE_LIMIT_BACKOFF_MS } from '@/utils/bitrix24/pin-all';
+import {
+  createPinAll,
+  JOIN_WINDOW_MS,
+  type PinAllDeps,
+  parseSessionIds,
+  RATE_LIMIT_BACKOFF_MS,
+} from '@/utils/bitrix24/pin-all';
 import type { PinOutcome } from '@/utils/outcome';
 
 const PORTAL = 'https://acme.bitrix24.com';
@@ -49,11 +55,20 @@ const fail = (kind: string, code?: string): CallResult => ({ ok: false, error: {
 
 describe('parseSessionIds', () => {
   it.each([
-    [[1652, 1653], [1652, 1653]],
-    [['1652', '1653'], [1652, 1653]],
+    [
+      [1652, 1653],
+      [1652, 1653],
+    ],
+    [
+      ['1652', '1653'],
+      [1652, 1653],
+    ],
     [{ 0: 1652, 2: 1653 }, [1652, 1653]],
     [[], []],
-    [[5, 5, 6], [5, 6]],
+    [
+      [5, 5, 6],
+      [5, 6],
+    ],
   ])('%j → %j', (result, ids) => {
     expect(parseSessionIds(result)).toEqual(ids);
   });
@@ -67,7 +82,12 @@ describe('pinAll', () => {
     const { pinAll, call } = setup([ok([1652, 1653])]);
     const { outcome, fresh } = await pinAll(PORTAL, 'shortcut');
     expect(fresh).toBe(true);
-    expect(outcome).toMatchObject({ ok: true, sessionIds: [1652, 1653], portal: PORTAL, trigger: 'shortcut' });
+    expect(outcome).toMatchObject({
+      ok: true,
+      sessionIds: [1652, 1653],
+      portal: PORTAL,
+      trigger: 'shortcut',
+    });
     expect(call).toHaveBeenCalledWith(BASE, 'imopenlines.session.mode.pinAll');
   });
 
@@ -105,15 +125,19 @@ describe('pinAll', () => {
     expect(t.call).toHaveBeenCalledTimes(2);
   });
 
-  it.each([['operation-limit'], ['webhook-invalid'], ['no-reply'], ['network'], ['server-error'], ['bad-response']])(
-    '%s is not retried',
-    async (kind) => {
-      const t = setup([fail(kind)]);
-      const { outcome } = await t.pinAll(PORTAL, 'control');
-      expect(outcome).toMatchObject({ ok: false, error: { kind } });
-      expect(t.call).toHaveBeenCalledTimes(1);
-    },
-  );
+  it.each([
+    ['operation-limit'],
+    ['webhook-invalid'],
+    ['no-reply'],
+    ['network'],
+    ['server-error'],
+    ['bad-response'],
+  ])('%s is not retried', async (kind) => {
+    const t = setup([fail(kind)]);
+    const { outcome } = await t.pinAll(PORTAL, 'control');
+    expect(outcome).toMatchObject({ ok: false, error: { kind } });
+    expect(t.call).toHaveBeenCalledTimes(1);
+  });
 
   it('W6: OPERATION_TIME_LIMIT says when it resets, from the last envelope', async () => {
     const t = setup([ok([1], 1_000_600), fail('operation-limit', 'OPERATION_TIME_LIMIT')]);
@@ -132,6 +156,9 @@ describe('pinAll', () => {
 
   it('an unexpected result shape is a bad response, never a success', async () => {
     const t = setup([ok('done')]);
-    expect((await t.pinAll(PORTAL, 'shortcut')).outcome).toMatchObject({ ok: false, error: { kind: 'bad-response' } });
+    expect((await t.pinAll(PORTAL, 'shortcut')).outcome).toMatchObject({
+      ok: false,
+      error: { kind: 'bad-response' },
+    });
   });
 });

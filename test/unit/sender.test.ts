@@ -9,10 +9,20 @@ const tab = { id: 4, index: 0, highlighted: false, active: true, pinned: false, 
 describe('classifySender', () => {
   it.each([
     ['the popup', { id: ID, url: `${ORIGIN}/popup.html` }, { kind: 'extension-page' }],
-    ['the options page in a tab', { id: ID, url: `${ORIGIN}/options.html`, tab, frameId: 0 }, { kind: 'extension-page' }],
+    [
+      'the options page in a tab',
+      { id: ID, url: `${ORIGIN}/options.html`, tab, frameId: 0 },
+      { kind: 'extension-page' },
+    ],
     [
       'a content script on a cloud portal',
-      { id: ID, url: 'https://acme.bitrix24.com/online/', tab, frameId: 0, origin: 'https://acme.bitrix24.com' },
+      {
+        id: ID,
+        url: 'https://acme.bitrix24.com/online/',
+        tab,
+        frameId: 0,
+        origin: 'https://acme.bitrix24.com',
+      },
       { kind: 'content-script', portal: 'https://acme.bitrix24.com', tabId: 4, frameId: 0 },
     ],
     [
@@ -30,12 +40,21 @@ describe('classifySender', () => {
   });
 
   it.each([
-    ['another extension', { id: 'otherextensionidotherextensionid', url: `chrome-extension://other/popup.html` }],
-    ['a look-alike origin', { id: ID, url: `chrome-extension://${ID}.evil.example/popup.html`, tab, frameId: 0 }],
+    [
+      'another extension',
+      { id: 'otherextensionidotherextensionid', url: `chrome-extension://other/popup.html` },
+    ],
+    [
+      'a look-alike origin',
+      { id: ID, url: `chrome-extension://${ID}.evil.example/popup.html`, tab, frameId: 0 },
+    ],
     ['a web page (no extension id)', { url: 'https://acme.bitrix24.com/online/', tab, frameId: 0 }],
     ['a content script on a non-portal origin', { id: ID, url: 'https://evil.example/', tab, frameId: 0 }],
     ['a look-alike cloud host', { id: ID, url: 'https://acme.bitrix24.com.evil.example/', tab, frameId: 0 }],
-    ['a frame whose origin differs from its URL', { id: ID, url: 'https://acme.bitrix24.com/', tab, frameId: 2, origin: 'https://evil.example' }],
+    [
+      'a frame whose origin differs from its URL',
+      { id: ID, url: 'https://acme.bitrix24.com/', tab, frameId: 2, origin: 'https://evil.example' },
+    ],
     ['a content script over http', { id: ID, url: 'http://acme.bitrix24.com/', tab, frameId: 0 }],
     ['a sender without tab', { id: ID, url: 'https://acme.bitrix24.com/' }],
     ['no URL', { id: ID }],

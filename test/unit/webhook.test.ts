@@ -10,7 +10,10 @@ describe('parseWebhook', () => {
     ['W3: spaces, newline, upper-case host, no slash', '  https://X.Bitrix24.com/rest/1/abc123xyz\n'],
     ['W2: method profile.json', 'https://x.bitrix24.com/rest/1/abc123xyz/profile.json'],
     ['W2: method profile/', 'https://x.bitrix24.com/rest/1/abc123xyz/profile/'],
-    ['W2: pinAll.json with query', 'https://x.bitrix24.com/rest/1/abc123xyz/imopenlines.session.mode.pinAll.json?x=1'],
+    [
+      'W2: pinAll.json with query',
+      'https://x.bitrix24.com/rest/1/abc123xyz/imopenlines.session.mode.pinAll.json?x=1',
+    ],
     ['REST v3 form', 'https://x.bitrix24.com/rest/api/1/abc123xyz/'],
     ['trailing dot on host', 'https://x.bitrix24.com./rest/1/abc123xyz/'],
     ['fragment', 'https://x.bitrix24.com/rest/1/abc123xyz/#top'],
@@ -23,7 +26,11 @@ describe('parseWebhook', () => {
 
   it('W4: says when it upgraded http to https', () => {
     const parsed = parseWebhook('http://x.bitrix24.com/rest/1/abc/');
-    expect(parsed).toMatchObject({ ok: true, upgradedToHttps: true, webhook: { base: 'https://x.bitrix24.com/rest/1/abc/' } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      upgradedToHttps: true,
+      webhook: { base: 'https://x.bitrix24.com/rest/1/abc/' },
+    });
   });
 
   it('turns a Unicode host into its punycode form, the same as pasting the punycode', () => {
@@ -57,15 +64,17 @@ describe('parseWebhook', () => {
     const segment = fc.stringMatching(/^[A-Za-z0-9._~%-]{0,12}$/);
     const input = fc.oneof(
       fc.string(),
-      fc.tuple(
-        fc.constantFrom('https://', 'http://', '', 'HTTPS://', ' ftp://'),
-        fc.domain(),
-        fc.constantFrom('/rest/', '/REST/', '/rest/api/', '/', '/x/'),
-        segment,
-        fc.constantFrom('/', ''),
-        segment,
-        fc.constantFrom('', '/', '/profile.json', '?a=1', '#f', '\n'),
-      ).map((parts) => parts.join('')),
+      fc
+        .tuple(
+          fc.constantFrom('https://', 'http://', '', 'HTTPS://', ' ftp://'),
+          fc.domain(),
+          fc.constantFrom('/rest/', '/REST/', '/rest/api/', '/', '/x/'),
+          segment,
+          fc.constantFrom('/', ''),
+          segment,
+          fc.constantFrom('', '/', '/profile.json', '?a=1', '#f', '\n'),
+        )
+        .map((parts) => parts.join('')),
     );
     fc.assert(
       fc.property(input, (text) => {

@@ -84,7 +84,14 @@ export async function callMethod(
     });
     if (isRedirect(response)) {
       clearTimeout(timer);
-      return { ok: false, error: { kind: 'portal-moved', status: response.status || undefined, movedTo: await findNewOrigin(response, origin, doFetch, options) } };
+      return {
+        ok: false,
+        error: {
+          kind: 'portal-moved',
+          status: response.status || undefined,
+          movedTo: await findNewOrigin(response, origin, doFetch, options),
+        },
+      };
     }
     body = await response.text();
   } catch (e) {

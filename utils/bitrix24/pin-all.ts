@@ -34,7 +34,12 @@ export function parseSessionIds(result: unknown): number[] | null {
   const ids: number[] = [];
   const seen = new Set<number>();
   for (const value of values) {
-    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : Number.NaN;
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value)
+          ? Number(value)
+          : Number.NaN;
     if (!Number.isSafeInteger(n) || n <= 0) return null;
     if (!seen.has(n)) {
       seen.add(n);
@@ -76,7 +81,8 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
 
   async function run(portal: string, trigger: PinTrigger): Promise<PinResult> {
     const last = await deps.lastOutcome(portal);
-    if (last && deps.now() - last.at >= 0 && deps.now() - last.at < JOIN_WINDOW_MS) return { outcome: last, fresh: false };
+    if (last && deps.now() - last.at >= 0 && deps.now() - last.at < JOIN_WINDOW_MS)
+      return { outcome: last, fresh: false };
     const base = await deps.webhookOf(portal);
     const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
       const at = deps.now();
@@ -92,11 +98,13 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
     if (!answer.ok) {
       if (answer.error.kind === 'operation-limit') {
         const resetAt = await deps.operatingResetAt(portal);
-        if (resetAt && resetAt > deps.now()) return finish({ ok: false, error: { ...answer.error, resetAt } });
+        if (resetAt && resetAt > deps.now())
+          return finish({ ok: false, error: { ...answer.error, resetAt } });
       }
       return finish({ ok: false, error: answer.error });
     }
-    if (answer.time.operatingResetAt) await deps.rememberOperatingResetAt(portal, answer.time.operatingResetAt * 1000);
+    if (answer.time.operatingResetAt)
+      await deps.rememberOperatingResetAt(portal, answer.time.operatingResetAt * 1000);
     const sessionIds = parseSessionIds(answer.result);
     if (!sessionIds) return finish({ ok: false, error: { kind: 'bad-response', status: 200 } });
     return finish({ ok: true, sessionIds });

@@ -19,7 +19,9 @@ export interface Webhook {
 /** The shape operators are shown when a pasted text is refused. */
 export const WEBHOOK_SHAPE = 'https://your-portal.bitrix24.com/rest/USER_ID/WEBHOOK_CODE/';
 
-export type ParsedWebhook = { ok: true; webhook: Webhook; upgradedToHttps: boolean } | { ok: false; error: WebhookParseErrorKind };
+export type ParsedWebhook =
+  | { ok: true; webhook: Webhook; upgradedToHttps: boolean }
+  | { ok: false; error: WebhookParseErrorKind };
 
 const USER_ID = /^[1-9]\d{0,9}$/;
 const SECRET = /^[A-Za-z0-9_-]{1,64}$/;

@@ -26,7 +26,9 @@ export async function launchChromium(emulator, opts) {
     throw new Error(`No built extension in ${extensionDir}: run \`npm run build\` first.`);
   }
   const userDataDir = await mkdtemp(join(tmpdir(), 'pin-all-chromium-'));
-  const rules = [...opts.hosts.map((h) => `MAP ${h} 127.0.0.1:${emulator.port}`), 'MAP * ~NOTFOUND'].join(', ');
+  const rules = [...opts.hosts.map((h) => `MAP ${h} 127.0.0.1:${emulator.port}`), 'MAP * ~NOTFOUND'].join(
+    ', ',
+  );
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: opts.headless ?? true,
@@ -47,11 +49,14 @@ export async function launchChromium(emulator, opts) {
       ...(opts.netLog ? [`--log-net-log=${opts.netLog}`, '--net-log-capture-mode=Everything'] : []),
     ],
   });
-  const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const first =
+    context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   const extensionId = new URL(first.url()).host;
   /** The extension's current service worker (a new one after the old was stopped). */
   const worker = async () => {
-    const live = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+    const live = context
+      .serviceWorkers()
+      .filter((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
     return live.at(-1) ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   };
   return {

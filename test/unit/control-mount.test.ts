@@ -1,0 +1,290 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { type ControlMountOptions, isContextGone, startPinAllControl } from '@/utils/control-mount';
+import type { BackgroundMessage } from '@/utils/messaging';
+import type { PinOutcome } from '@/utils/outcome';
+import { HOST_TAG } from '@/utils/portal-pages';
+import contactCenter from './fixtures/contact-center.html?raw';
+import sliderLegacy from './fixtures/slider-legacy-lines-iframe.html?raw';
+import sliderV2 from './fixtures/slider-openlines-v2.html?raw';
+import stream from './fixtures/stream-toolbar-only.html?raw';
+
+const HEADER = '.bx-imol-list-container-recent__header_container';
+const TOOLBAR = '#uiToolbarContainer .ui-toolbar-right-buttons';
+
+function load(html: string): void {
+  document.body.innerHTML = html.replaceAll('<iframe ', '<iframe srcdoc="" ');
+}
+
+function outcome(patch: Partial<PinOutcome> = {}): PinOutcome {
+  return { id: 'pin-1', portal: location.origin, at: 1000, trigger: 'control', ok: true, sessionIds: [1652, 1653], ...patch } as PinOutcome;
+}
+
+/** Shadow roots the code under test attaches (they are closed: the page, and the test, cannot reach them otherwise). */
+let shadows: Map<Element, ShadowRoot>;
+/** Checks the code under test has scheduled, run by {@link settle}. */
+let queue: (() => void)[];
+let contexts: ContentScriptContext[];
+
+beforeEach(() => {
+  shadows = new Map();
+  queue = [];
+  contexts = [];
+  document.body.innerHTML = '';
+  const attach = Element.prototype.attachShadow;
+  vi.spyOn(Element.prototype, 'attachShadow').mockImplementation(function (this: Element, init) {
+    const root = attach.call(this, init);
+    shadows.set(this, root);
+    return root;
+  });
+});
+
+afterEach(() => {
+  for (const ctx of contexts) ctx.notifyInvalidated();
+  document.body.innerHTML = '';
+});
+
+/** Lets MutationObserver callbacks and pending promises run, then runs the scheduled checks. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (const run of queue.splice(0)) run();
+  }
+}
+
+function start(send: ControlMountOptions['send'] = fakeSend()) {
+  const ctx = new ContentScriptContext('content');
+  contexts.push(ctx);
+  const mount = startPinAllControl(ctx, { css: '', send, schedule: (run) => queue.push(run) });
+  return { ctx, mount, send };
+}
+
+type Send = NonNullable<ControlMountOptions['send']>;
+function fakeSend(answers: { last?: PinOutcome | null; pin?: () => Promise<PinOutcome> } = {}) {
+  return vi.fn(async (message: BackgroundMessage) => {
+    if (message.type === 'getLastOutcome') return answers.last ?? null;
+    if (message.type === 'pinAll') return answers.pin ? answers.pin() : outcome();
+    throw new Error(`unexpected ${message.type}`);
+  }) as unknown as Send & ReturnType<typeof vi.fn>;
+}
+
+const hosts = () => Array.from(document.querySelectorAll(HOST_TAG));
+function ui() {
+  const [host] = hosts();
+  if (!host) throw new Error('no control mounted');
+  const shadow = shadows.get(host)!;
+  return {
+    host,
+    button: shadow.querySelector('button')!,
+    status: () => shadow.querySelector('[role="status"]')!.textContent,
+  };
+}
+
+/** A click as the browser makes it for a user (happy-dom cannot set isTrusted itself). */
+function userClick(element: Element): void {
+  const event = new MouseEvent('click', { bubbles: true, composed: true });
+  Object.defineProperty(event, 'isTrusted', { value: true });
+  element.dispatchEvent(event);
+}
+
+describe('startPinAllControl', () => {
+  it('mounts one control after the Open Lines list header and shows the last outcome', async () => {
+    load(stream + sliderV2);
+    const send = fakeSend({ last: outcome({ sessionIds: [7] }) });
+    start(send);
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(ui().host.previousElementSibling).toBe(document.querySelector(HEADER));
+    expect(ui().host.hasAttribute('data-compact')).toBe(true);
+    expect(send).toHaveBeenCalledWith({ type: 'getLastOutcome' });
+    expect(ui().status()).toBe('Pinned 1 dialog: 7');
+  });
+
+  it('mounts nothing on a page without Open Lines or contact center, and stays idle for unrelated changes', async () => {
+    load(stream);
+    const { send } = start();
+    await settle();
+    expect(hosts()).toHaveLength(0);
+    document.querySelector('.feed-wrap')!.append(document.createElement('div'), 'text');
+    await settle();
+    expect(queue).toHaveLength(0);
+    expect(hosts()).toHaveLength(0);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('X3: a second run in the same document leaves exactly one control', async () => {
+    load(contactCenter);
+    start();
+    await settle();
+    const first = ui().host;
+    start();
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(ui().host).not.toBe(first);
+    expect(document.querySelector(TOOLBAR)!.firstElementChild).toBe(ui().host);
+  });
+
+  it('re-mounts when the anchor is re-rendered', async () => {
+    load(sliderV2);
+    start();
+    await settle();
+    const oldHeader = document.querySelector(HEADER)!;
+    const fresh = oldHeader.cloneNode(true) as Element;
+    oldHeader.replaceWith(fresh);
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(ui().host.previousElementSibling).toBe(fresh);
+  });
+
+  it('X14: leaves with the slider, and moves to the title bar on the contact center', async () => {
+    load(contactCenter + sliderV2);
+    start();
+    await settle();
+    expect(ui().host.previousElementSibling).toBe(document.querySelector(HEADER));
+    document.querySelector('.side-panel-overlay')!.remove();
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(ui().host.parentElement).toBe(document.querySelector(TOOLBAR));
+    expect(ui().host.hasAttribute('data-compact')).toBe(false);
+  });
+
+  it('X14: over /stream/, the control leaves when the slider closes', async () => {
+    load(stream);
+    start();
+    await settle();
+    document.body.insertAdjacentHTML('beforeend', sliderV2);
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    document.querySelector('.side-panel-overlay')!.remove();
+    await settle();
+    expect(hosts()).toHaveLength(0);
+  });
+
+  it('gives the title bar up while the legacy Open Lines iframe is on screen, and takes it back after', async () => {
+    load(contactCenter);
+    start();
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    document.body.insertAdjacentHTML('beforeend', sliderLegacy.replaceAll('<iframe ', '<iframe srcdoc="" '));
+    await settle();
+    expect(hosts()).toHaveLength(0);
+    document.querySelector('.side-panel-overlay')!.remove();
+    await settle();
+    expect(hosts()).toHaveLength(1);
+  });
+
+  it('X4: follows in-app navigation in and out', async () => {
+    load(stream);
+    start();
+    await settle();
+    load(stream + sliderV2);
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    load(contactCenter);
+    await settle();
+    expect(ui().host.parentElement).toBe(document.querySelector(TOOLBAR));
+    load(stream);
+    await settle();
+    expect(hosts()).toHaveLength(0);
+  });
+
+  it('pins on a trusted click: busy, one request, then the answered outcome', async () => {
+    load(contactCenter);
+    let answer!: (o: PinOutcome) => void;
+    const send = fakeSend({ pin: () => new Promise((resolve) => (answer = resolve)) });
+    start(send);
+    await settle();
+    userClick(ui().button);
+    userClick(ui().button);
+    await settle();
+    expect(ui().button.disabled).toBe(true);
+    expect(ui().button.getAttribute('aria-busy')).toBe('true');
+    answer(outcome({ at: 2000, sessionIds: [] }));
+    await settle();
+    expect(send.mock.calls.filter(([m]) => m.type === 'pinAll')).toEqual([[{ type: 'pinAll', trigger: 'control' }]]);
+    expect(ui().button.disabled).toBe(false);
+    expect(ui().status()).toBe('Nothing to pin — no active Open Lines dialogs');
+  });
+
+  it('X12: ignores synthetic clicks', async () => {
+    load(contactCenter);
+    const { send } = start();
+    await settle();
+    ui().button.click();
+    ui().host.click();
+    await settle();
+    expect(send.mock.calls.filter(([m]) => m.type === 'pinAll')).toHaveLength(0);
+  });
+
+  it('busy ends when the background fails, with a "may or may not be pinned" message', async () => {
+    load(contactCenter);
+    start(fakeSend({ pin: () => Promise.reject(new Error('handler threw')) }));
+    await settle();
+    userClick(ui().button);
+    await settle();
+    expect(ui().button.disabled).toBe(false);
+    expect(ui().status()).toMatch(/^No reply: the dialogs may or may not be pinned/);
+  });
+
+  it.each(['Extension context invalidated.', 'Could not establish connection. Receiving end does not exist.'])(
+    'X2: turns stale when sending fails with "%s"',
+    async (text) => {
+      load(contactCenter);
+      start(fakeSend({ pin: () => Promise.reject(new Error(text)) }));
+      await settle();
+      userClick(ui().button);
+      await settle();
+      expect(ui().button.disabled).toBe(true);
+      expect(ui().status()).toBe('Extension updated — reload the page');
+    },
+  );
+
+  it('X2: turns stale when the context is invalidated, keeps the control, and stops following the page', async () => {
+    load(contactCenter + sliderV2);
+    const { ctx } = start();
+    await settle();
+    ctx.notifyInvalidated();
+    await settle();
+    expect(ui().button.disabled).toBe(true);
+    expect(ui().status()).toBe('Extension updated — reload the page');
+    document.querySelector('.side-panel-overlay')!.remove();
+    await settle();
+    expect(queue).toHaveLength(0);
+    expect(hosts()).toHaveLength(0);
+  });
+
+  it('X2: notices a vanished runtime on the next page change', async () => {
+    load(contactCenter);
+    start();
+    await settle();
+    (fakeBrowser.runtime as { id?: string }).id = undefined;
+    document.body.insertAdjacentHTML('beforeend', sliderV2);
+    await settle();
+    expect(ui().status()).toBe('Extension updated — reload the page');
+  });
+
+  it('re-renders on outcome messages from the background, ignoring anything else', async () => {
+    load(contactCenter);
+    start();
+    await settle();
+    const sender = { id: fakeBrowser.runtime.id };
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'outcome', outcome: outcome({ at: 5, sessionIds: [9] }) }, sender);
+    expect(ui().status()).toBe('Pinned 1 dialog: 9');
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'outcome', outcome: outcome({ at: 6, portal: 'https://evil.example' }) }, sender);
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'outcome', outcome: outcome({ at: 7 }), extra: 1 }, sender);
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'outcome', outcome: outcome({ at: 8 }) }, { id: 'other' });
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'pinAll', trigger: 'control' }, sender);
+    expect(ui().status()).toBe('Pinned 1 dialog: 9');
+  });
+});
+
+describe('isContextGone', () => {
+  it.each([
+    ['Extension context invalidated.', true],
+    ['Could not establish connection. Receiving end does not exist.', true],
+    ['handler threw', false],
+  ])('%s → %s', (text, gone) => {
+    expect(isContextGone(new Error(text))).toBe(gone);
+  });
+});
