@@ -5,7 +5,14 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { type ControlState, PinAllControl } from '@/components/PinAllControl';
 import { ContentMessage, sendToBackground } from './messaging';
 import type { PinOutcome } from './outcome';
-import { type Anchor, findAnchor, HOST_TAG, isCheapCandidate, SELECTORS } from './portal-pages';
+import {
+  type Anchor,
+  findAnchor,
+  HOST_TAG,
+  hiddenOpenLines,
+  isCheapCandidate,
+  SELECTORS,
+} from './portal-pages';
 
 /**
  * Keeps exactly one Pin all control in this document, at the place {@link findAnchor} chooses, for as long as
@@ -18,8 +25,9 @@ import { type Anchor, findAnchor, HOST_TAG, isCheapCandidate, SELECTORS } from '
  *   batch {@link isCheapCandidate} rules out, and at most one {@link findAnchor} per animation frame. No
  *   timers, no polling.
  * - Follows the page: re-mounted when the anchor is re-rendered or replaced, moved when the anchor changes,
- *   removed when it leaves (X4 navigation, X14 slider closing); a ResizeObserver on the host notices the
- *   anchor being hidden without a DOM change (a cached slider closing).
+ *   removed when it leaves (X4 navigation, X14 slider closing). A ResizeObserver on the host and on hidden Open
+ *   Lines UI notices a slider being hidden or shown again by a style change alone, which no childList
+ *   mutation reports.
  * - The host is a custom element with a closed shadow root; the control's CSS is passed in (the content
  *   script imports `components/pin-all-control.css?inline`), so nothing is fetched and no extension file is
  *   exposed to pages. WXT's `createShadowRootUi` is not used: it removes the UI when the context is
@@ -85,12 +93,17 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   const send = options.send ?? sendToBackground;
   const schedule = options.schedule ?? ((callback: () => void) => requestAnimationFrame(callback));
   const doc = document;
+  const instance = Math.random().toString(36).slice(2);
 
   let host: HTMLElement | null = null;
   let container: HTMLElement | null = null;
   let anchor: Anchor | null = null;
   /** Elements whose removal can change the decision, besides the anchor and the host. */
   let blockers: Element[] = [];
+  /** Hidden Open Lines UI watched for becoming visible. */
+  let sleepers: Element[] = [];
+  /** Per watched element: whether it had a size at the last report. */
+  const shownBefore = new WeakMap<Element, boolean>();
   let state: ControlState = 'idle';
   let outcome: PinOutcome | null = null;
   let scheduled = false;
@@ -107,6 +120,7 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
 
   const createHost = (): HTMLElement => {
     const element = doc.createElement(HOST_TAG);
+    element.setAttribute('data-instance', instance);
     const shadow = element.attachShadow({ mode: 'closed' });
     const style = doc.createElement('style');
     style.textContent = options.css;
@@ -140,7 +154,14 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
       if (!whenGone(error)) {
         // The request may have left: say so rather than guess (design.md, "Bounded retries").
         const at = Date.now();
-        show({ id: `local-${at}`, portal: location.origin, at, trigger: 'control', ok: false, error: { kind: 'no-reply' } });
+        show({
+          id: `local-${at}`,
+          portal: location.origin,
+          at,
+          trigger: 'control',
+          ok: false,
+          error: { kind: 'no-reply' },
+        });
       }
     } finally {
       if (state === 'busy') state = 'idle';
@@ -184,12 +205,22 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
     if (finished || state === 'stale') return;
     if (ctx.isInvalid) return; // fires onInvalidated → stale
     for (const other of doc.querySelectorAll(HOST_TAG)) {
-      if (other !== host) return retire(); // a newer instance took over this document
+      if (other === host) continue;
+      // A copy of our host made by the page (cloned DOM) is junk; any other host is a newer instance's.
+      if (other.getAttribute('data-instance') === instance) other.remove();
+      else return retire();
     }
     const next = findAnchor(doc);
     blockers = next ? [] : Array.from(doc.querySelectorAll(SELECTORS.legacyLinesIframe));
+    watchSleepers(hiddenOpenLines(doc));
     if (!next) return unmount();
-    if (host && anchor && anchor.element === next.element && anchor.place === next.place && isPlaced(host, next)) {
+    if (
+      host &&
+      anchor &&
+      anchor.element === next.element &&
+      anchor.place === next.place &&
+      isPlaced(host, next)
+    ) {
       return;
     }
     host ??= createHost();
@@ -224,19 +255,29 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   const mutationObserver = new MutationObserver((records) => {
     if (!scheduled && isCheapCandidate(records, watched())) requestCheck();
   });
-  // The host collapses to nothing when an ancestor is hidden (a cached slider closing) and grows back when shown:
-  // only those transitions call for a check, not every resize.
-  let hostShown: boolean | undefined;
+  // An element collapses to nothing when an ancestor is hidden (a cached slider closing) and grows back when
+  // shown: only those transitions call for a check, not every resize.
   const resizeObserver =
     typeof ResizeObserver === 'function'
       ? new ResizeObserver((entries) => {
-          const shown = entries.some((e) => e.contentRect.width > 0 || e.contentRect.height > 0);
-          if (shown !== hostShown) {
-            hostShown = shown;
-            requestCheck();
+          let changed = false;
+          for (const { target, contentRect } of entries) {
+            const shown = contentRect.width > 0 || contentRect.height > 0;
+            if (shownBefore.get(target) !== shown) {
+              shownBefore.set(target, shown);
+              changed = true;
+            }
           }
+          if (changed) requestCheck();
         })
       : null;
+
+  function watchSleepers(next: Element[]): void {
+    if (!resizeObserver) return;
+    for (const element of sleepers) if (!next.includes(element)) resizeObserver.unobserve(element);
+    for (const element of next) if (!sleepers.includes(element)) resizeObserver.observe(element);
+    sleepers = next;
+  }
 
   function stopWatching(): void {
     mutationObserver.disconnect();

@@ -118,7 +118,12 @@ export function findAnchor(doc: Document): Anchor | null {
   const legacyWrap = firstRendered(doc, SELECTORS.legacyLinesWrap);
   if (legacyWrap) {
     const container = legacyWrap.closest(SELECTORS.legacyLinesContainer);
-    return { kind: 'legacy-openlines-list', element: container ?? legacyWrap, place: 'before', compact: true };
+    return {
+      kind: 'legacy-openlines-list',
+      element: container ?? legacyWrap,
+      place: 'before',
+      compact: true,
+    };
   }
 
   if (firstRendered(doc, SELECTORS.legacyLinesIframe)) return null;
@@ -128,6 +133,19 @@ export function findAnchor(doc: Document): Anchor | null {
     if (buttons) return { kind: 'contact-center', element: buttons, place: 'prepend', compact: false };
   }
   return null;
+}
+
+/**
+ * Open Lines UI that is in this document but hidden (a cached, closed slider): showing it again may change
+ * nothing but a style, so the caller watches these for becoming visible (e.g. with a ResizeObserver).
+ */
+export function hiddenOpenLines(doc: Document): Element[] {
+  const selector = [
+    SELECTORS.openlinesListHeader,
+    SELECTORS.legacyLinesWrap,
+    SELECTORS.legacyLinesIframe,
+  ].join(',');
+  return Array.from(doc.querySelectorAll(selector)).filter((element) => !isRendered(element));
 }
 
 /** Whether `node` is, or is inside, a control host of ours (in the light DOM). */
@@ -143,7 +161,10 @@ function isOwnNode(node: Node): boolean {
  * only). A removed element matters only when it is, or contains, one of `watched` (the current anchor, our host,
  * whatever the last decision depended on), checked by `contains`, not by a document query.
  */
-export function isCheapCandidate(mutations: readonly MutationRecord[], watched: readonly Element[] = []): boolean {
+export function isCheapCandidate(
+  mutations: readonly MutationRecord[],
+  watched: readonly Element[] = [],
+): boolean {
   for (const record of mutations) {
     if (record.type !== 'childList') continue;
     for (const node of record.removedNodes) {

@@ -46,7 +46,11 @@ describe('findAnchor', () => {
       contactCenter + sliderV2,
       { kind: 'openlines-list', element: '.bx-imol-list-container-recent__header_container', place: 'after' },
     ],
-    ['contact center with the slider showing the legacy Open Lines iframe', contactCenter + sliderLegacy, null],
+    [
+      'contact center with the slider showing the legacy Open Lines iframe',
+      contactCenter + sliderLegacy,
+      null,
+    ],
     [
       'contact center with a closed (hidden, cached) slider holding the Open Lines list',
       contactCenter + hidden(sliderV2),
@@ -61,7 +65,11 @@ describe('findAnchor', () => {
     ['plain /stream/ with its title bar only', stream, null],
     ['top document holding only the legacy Open Lines iframe', legacyIframeTop, null],
     ['/stream/ with the slider showing the legacy iframe', stream + sliderLegacy, null],
-    ['contact center block without a title bar', contactCenter.replace('id="uiToolbarContainer"', 'id="x"'), null],
+    [
+      'contact center block without a title bar',
+      contactCenter.replace('id="uiToolbarContainer"', 'id="x"'),
+      null,
+    ],
     ['empty page', '', null],
   ])('%s', (_name, html, expected) => {
     load(html);
@@ -120,7 +128,8 @@ describe('isCheapCandidate', () => {
 
   it('ignores elements that cannot hold an anchor', async () => {
     const records = await recordsOf(() => {
-      root.innerHTML = '<div class="feed-post-block"><span>post</span></div><div class="bx-im-list-recent-item__wrap"></div>';
+      root.innerHTML =
+        '<div class="feed-post-block"><span>post</span></div><div class="bx-im-list-recent-item__wrap"></div>';
     });
     expect(isCheapCandidate(records)).toBe(false);
   });

@@ -1,0 +1,20 @@
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import css from '@/components/pin-all-control.css?inline';
+import { startPinAllControl } from '@/utils/control-mount';
+import { CLOUD_PORTAL_MATCHES } from '@/utils/portal-hosts';
+
+/**
+ * The Pin all control on portal pages: runs in every frame (the legacy Open Lines UI is its own same-origin
+ * document) and keeps at most one control per document. Detection and mounting: `utils/control-mount.ts`,
+ * `utils/portal-pages.ts`. Self-hosted portals get this same script registered at run time.
+ */
+export default defineContentScript({
+  matches: CLOUD_PORTAL_MATCHES,
+  allFrames: true,
+  runAt: 'document_idle',
+  // The CSS is imported `?inline` into the closed shadow root; nothing is injected into the page.
+  cssInjectionMode: 'ui',
+  main(ctx) {
+    startPinAllControl(ctx, { css });
+  },
+});
