@@ -80,7 +80,12 @@ for (const size of SIZES) {
   const data = png(size, (px, py) => {
     let bg = 0;
     let fg = 0;
-    for (const [ox, oy] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]) {
+    for (const [ox, oy] of [
+      [0.25, 0.25],
+      [0.75, 0.25],
+      [0.25, 0.75],
+      [0.75, 0.75],
+    ]) {
       const x = (px + ox) / size;
       const y = (py + oy) / size;
       bg += cover(roundedSquare(x, y)) / 4;

@@ -190,7 +190,8 @@ export function generateCerts(opts = {}) {
  * @param {string[]} hosts
  */
 function canReuse(paths, hosts) {
-  if (![paths.caPath, paths.certPath, paths.keyPath, paths.hostsPath].every((p) => existsSync(p))) return false;
+  if (![paths.caPath, paths.certPath, paths.keyPath, paths.hostsPath].every((p) => existsSync(p)))
+    return false;
   try {
     if (readFileSync(paths.hostsPath, 'utf8') !== JSON.stringify(hosts)) return false;
     const cert = new X509Certificate(readFileSync(paths.certPath));

@@ -76,7 +76,14 @@ export function defaultPortals() {
         { id: 9002, chatId: 8002, operatorId: 3, group: 'work', title: 'Kunde 2' },
       ],
     },
-    { host: 'old.bitrix24.com', cloud: true, movedTo: 'acme.bitrix24.com', users: [], webhooks: [], sessions: [] },
+    {
+      host: 'old.bitrix24.com',
+      cloud: true,
+      movedTo: 'acme.bitrix24.com',
+      users: [],
+      webhooks: [],
+      sessions: [],
+    },
     {
       host: 'crm.example.org',
       cloud: false,

@@ -105,14 +105,15 @@ export async function clickPinAllControl(where, page) {
 
 /**
  * Records every notification the extension creates, by wrapping `chrome.notifications.create` in the worker
- * (headless Chromium shows none). Re-arm after the worker restarts.
+ * (headless Chromium shows none). Calling it again empties the record. Re-arm after the worker restarts.
  * @param {import('playwright-core').Worker} sw
  */
 export async function recordNotifications(sw) {
   await sw.evaluate(() => {
     const g = /** @type {any} */ (globalThis);
-    if (g.__notes) return;
     g.__notes = [];
+    if (g.__notesWrapped) return;
+    g.__notesWrapped = true;
     const original = chrome.notifications.create.bind(chrome.notifications);
     chrome.notifications.create = /** @type {any} */ (
       (/** @type {any[]} */ ...args) => {

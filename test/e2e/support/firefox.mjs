@@ -25,7 +25,8 @@ export const FIREFOX_UUID = 'a5e1c6b2-7f7d-4d1e-9c11-6f1f3b0c2d10';
 export async function launchFirefox(emulator, opts = {}) {
   const extensionDir = opts.extensionDir ?? FIREFOX_BUILD;
   const manifestPath = join(extensionDir, 'manifest.json');
-  if (!existsSync(manifestPath)) throw new Error(`No built extension in ${extensionDir}: run \`npm run build\` first.`);
+  if (!existsSync(manifestPath))
+    throw new Error(`No built extension in ${extensionDir}: run \`npm run build\` first.`);
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
   const addonId = manifest.browser_specific_settings.gecko.id;
 
@@ -33,7 +34,17 @@ export async function launchFirefox(emulator, opts = {}) {
   const caFile = join(profile, 'emulator-ca.pem');
   await writeFile(caFile, emulator.caPem);
   execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
-  execFileSync('certutil', ['-A', '-n', 'pin-all-emulator-ca', '-t', 'C,,', '-i', caFile, '-d', `sql:${profile}`]);
+  execFileSync('certutil', [
+    '-A',
+    '-n',
+    'pin-all-emulator-ca',
+    '-t',
+    'C,,',
+    '-i',
+    caFile,
+    '-d',
+    `sql:${profile}`,
+  ]);
 
   const browser = await puppeteer.launch({
     browser: 'firefox',
