@@ -12,7 +12,7 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'notifications'],
+    permissions: ['storage', 'notifications', 'scripting'],
     host_permissions: CLOUD_PORTAL_MATCHES,
     optional_host_permissions: ['https://*/*'],
     action: { default_title: '__MSG_actionTitle__' },

@@ -1,6 +1,4 @@
 import { i18n } from '#i18n';
-import type { PinOutcome } from '@/utils/outcome';
-import { outcomeLine } from '@/utils/outcome-text';
 
 /**
  * What the control can do right now: `idle` (ready), `busy` (a pin is in flight), `stale` (the extension was
@@ -8,10 +6,39 @@ import { outcomeLine } from '@/utils/outcome-text';
  */
 export type ControlState = 'idle' | 'busy' | 'stale';
 
+/**
+ * Every text the control shows, looked up once while the extension context is alive: after an update or reload
+ * the old content script can no longer read the extension's messages, yet must still say "reload the page" (X2).
+ */
+export interface ControlTexts {
+  pinAll: string;
+  busy: string;
+  /** Accessible name of the button. */
+  label: string;
+  reloadPage: string;
+}
+
+/** Reads the control's texts from the extension's i18n messages (call while the context is valid). */
+export function controlTexts(): ControlTexts {
+  return {
+    pinAll: i18n.t('pinAll'),
+    busy: i18n.t('pinAllBusy'),
+    label: i18n.t('pinAllLabel'),
+    reloadPage: i18n.t('reloadPage'),
+  };
+}
+
+/** The latest outcome as the control shows it: its one-line text and whether it is good news. */
+export interface ControlStatus {
+  text: string;
+  ok: boolean;
+}
+
 export interface PinAllControlProps {
   state: ControlState;
-  /** The latest outcome for this portal, from any trigger; `null` before the first one. */
-  outcome: PinOutcome | null;
+  texts: ControlTexts;
+  /** The latest outcome for this portal, from any trigger (see `outcomeLine`); `null` before the first one. */
+  status: ControlStatus | null;
   /** Called for a trusted click while idle. */
   onPin: () => void;
   /** Narrow list column: the status goes under the button instead of beside it. */
@@ -33,15 +60,16 @@ export const isTrustedEvent = (event: Event): boolean => event.isTrusted === tru
  */
 export function PinAllControl({
   state,
-  outcome,
+  texts,
+  status: latest,
   onPin,
   compact = false,
   isTrusted = isTrustedEvent,
 }: PinAllControlProps) {
   const busy = state === 'busy';
   const stale = state === 'stale';
-  const status = stale ? i18n.t('reloadPage') : outcome ? outcomeLine(outcome) : '';
-  const tone = stale ? 'stale' : outcome && !outcome.ok ? 'error' : outcome ? 'ok' : 'none';
+  const status = stale ? texts.reloadPage : (latest?.text ?? '');
+  const tone = stale ? 'stale' : latest ? (latest.ok ? 'ok' : 'error') : 'none';
 
   const onClick = (event: MouseEvent) => {
     if (!isTrusted(event) || state !== 'idle') return;
@@ -53,12 +81,12 @@ export function PinAllControl({
       <button
         type="button"
         class="button"
-        aria-label={i18n.t('pinAllLabel')}
+        aria-label={texts.label}
         aria-busy={busy ? 'true' : undefined}
         disabled={state !== 'idle'}
         onClick={onClick}
       >
-        {busy ? i18n.t('pinAllBusy') : i18n.t('pinAll')}
+        {busy ? texts.busy : texts.pinAll}
       </button>
       <div class={`status status--${tone}`} role="status" aria-live="polite" title={status || undefined}>
         {status}

@@ -2,9 +2,15 @@ import { h, render } from 'preact';
 import { safeParse } from 'valibot';
 import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { type ControlState, PinAllControl } from '@/components/PinAllControl';
+import {
+  type ControlState,
+  type ControlStatus,
+  controlTexts,
+  PinAllControl,
+} from '@/components/PinAllControl';
 import { ContentMessage, sendToBackground } from './messaging';
 import type { PinOutcome } from './outcome';
+import { outcomeLine } from './outcome-text';
 import {
   type Anchor,
   findAnchor,
@@ -94,6 +100,7 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   const schedule = options.schedule ?? ((callback: () => void) => requestAnimationFrame(callback));
   const doc = document;
   const instance = Math.random().toString(36).slice(2);
+  const texts = controlTexts();
 
   let host: HTMLElement | null = null;
   let container: HTMLElement | null = null;
@@ -109,13 +116,18 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   let scheduled = false;
   let finished = false;
 
+  let status: ControlStatus | null = null;
   const paint = () => {
     if (!container) return;
-    render(h(PinAllControl, { state, outcome, onPin, compact: anchor?.compact ?? true }), container);
+    render(h(PinAllControl, { state, texts, status, onPin, compact: anchor?.compact ?? true }), container);
   };
 
+  // Texts are read now and outcome lines when they arrive: once the extension is reloaded under this page, its
+  // messages can't be read any more, and the control must still render (X2).
   const show = (next: PinOutcome) => {
-    if (!outcome || next.at >= outcome.at) outcome = next;
+    if (outcome && next.at < outcome.at) return;
+    outcome = next;
+    status = { text: outcomeLine(next), ok: next.ok };
   };
 
   const createHost = (): HTMLElement => {

@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isTrustedEvent, PinAllControl } from '@/components/PinAllControl';
+import { type ControlStatus, controlTexts, isTrustedEvent, PinAllControl } from '@/components/PinAllControl';
 import type { PinOutcome } from '@/utils/outcome';
+import { outcomeLine } from '@/utils/outcome-text';
+
+/** What control-mount passes for an outcome. */
+const statusOf = (o: PinOutcome | null): ControlStatus | null =>
+  o ? { text: outcomeLine(o), ok: o.ok } : null;
 
 const base = {
   id: 'pin-1',
@@ -24,7 +29,7 @@ afterEach(cleanup);
 
 describe('PinAllControl', () => {
   it('is a native button with an accessible name and a polite live region', () => {
-    render(<PinAllControl state="idle" outcome={null} onPin={() => {}} />);
+    render(<PinAllControl state="idle" texts={controlTexts()} status={null} onPin={() => {}} />);
     const button = screen.getByRole('button', { name: 'Pin all active Open Lines dialogs to me' });
     expect(button.tagName).toBe('BUTTON');
     expect(button.getAttribute('type')).toBe('button');
@@ -37,7 +42,7 @@ describe('PinAllControl', () => {
   });
 
   it('shows the busy state: disabled, aria-busy, "Pinning…"', () => {
-    render(<PinAllControl state="busy" outcome={null} onPin={() => {}} />);
+    render(<PinAllControl state="busy" texts={controlTexts()} status={null} onPin={() => {}} />);
     const button = screen.getByRole('button') as HTMLButtonElement;
     expect(button.textContent).toBe('Pinning…');
     expect(button.disabled).toBe(true);
@@ -54,14 +59,14 @@ describe('PinAllControl', () => {
       'status--error',
     ],
   ])('shows the outcome text for %s', (_name, outcome, text, tone) => {
-    render(<PinAllControl state="idle" outcome={outcome} onPin={() => {}} />);
+    render(<PinAllControl state="idle" texts={controlTexts()} status={statusOf(outcome)} onPin={() => {}} />);
     const status = screen.getByRole('status');
     expect(status.textContent).toBe(text);
     expect(status.classList.contains(tone)).toBe(true);
   });
 
   it('stale: disabled, says to reload the page, hides the old outcome', () => {
-    render(<PinAllControl state="stale" outcome={pinned} onPin={() => {}} />);
+    render(<PinAllControl state="stale" texts={controlTexts()} status={statusOf(pinned)} onPin={() => {}} />);
     const button = screen.getByRole('button') as HTMLButtonElement;
     expect(button.disabled).toBe(true);
     expect(button.textContent).toBe('Pin all');
@@ -70,7 +75,7 @@ describe('PinAllControl', () => {
 
   it('ignores untrusted (synthetic) clicks with the default guard (X12)', () => {
     const onPin = vi.fn();
-    render(<PinAllControl state="idle" outcome={null} onPin={onPin} />);
+    render(<PinAllControl state="idle" texts={controlTexts()} status={null} onPin={onPin} />);
     const button = screen.getByRole('button');
     fireEvent.click(button);
     button.click();
@@ -81,7 +86,9 @@ describe('PinAllControl', () => {
   it('calls onPin once for a trusted click', () => {
     const onPin = vi.fn();
     const guard = vi.fn(trusted);
-    render(<PinAllControl state="idle" outcome={null} onPin={onPin} isTrusted={guard} />);
+    render(
+      <PinAllControl state="idle" texts={controlTexts()} status={null} onPin={onPin} isTrusted={guard} />,
+    );
     fireEvent.click(screen.getByRole('button'));
     expect(onPin).toHaveBeenCalledTimes(1);
     expect(guard).toHaveBeenCalledWith(expect.any(MouseEvent));
@@ -89,7 +96,9 @@ describe('PinAllControl', () => {
 
   it.each(['busy', 'stale'] as const)('does not pin while %s, even for a trusted event', (state) => {
     const onPin = vi.fn();
-    render(<PinAllControl state={state} outcome={null} onPin={onPin} isTrusted={trusted} />);
+    render(
+      <PinAllControl state={state} texts={controlTexts()} status={null} onPin={onPin} isTrusted={trusted} />,
+    );
     // A disabled button gets no click from the browser; dispatch anyway to prove the handler's own guard.
     screen.getByRole('button').removeAttribute('disabled');
     fireEvent.click(screen.getByRole('button'));
@@ -100,9 +109,13 @@ describe('PinAllControl', () => {
     const outside = document.createElement('input');
     document.body.append(outside);
     outside.focus();
-    const { rerender } = render(<PinAllControl state="idle" outcome={null} onPin={() => {}} />);
-    rerender(<PinAllControl state="busy" outcome={null} onPin={() => {}} />);
-    rerender(<PinAllControl state="idle" outcome={failed} onPin={() => {}} />);
+    const { rerender } = render(
+      <PinAllControl state="idle" texts={controlTexts()} status={null} onPin={() => {}} />,
+    );
+    rerender(<PinAllControl state="busy" texts={controlTexts()} status={null} onPin={() => {}} />);
+    rerender(
+      <PinAllControl state="idle" texts={controlTexts()} status={statusOf(failed)} onPin={() => {}} />,
+    );
     expect(document.activeElement).toBe(outside);
     outside.remove();
   });
