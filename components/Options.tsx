@@ -19,6 +19,10 @@ export interface OptionsProps {
   onSave: (url: string) => Promise<WebhookCheck>;
   /** Removes a portal's webhook, by portal origin. */
   onRemove: (portal: string) => unknown;
+  /** Per portal origin: whether the browser lets the extension reach it (X10); missing while unknown. */
+  access?: Record<string, boolean>;
+  /** Asks the browser for access to a portal; must call `permissions.request` first thing (X11). */
+  onGrantAccess?: (portal: string) => void;
 }
 
 /** `https://acme.bitrix24.com` → `acme.bitrix24.com`. */
@@ -104,7 +108,13 @@ export function Options(props: OptionsProps) {
         ) : (
           <ul class="portal-list">
             {props.portals.map((p) => (
-              <PortalRow key={p.portal} portal={p} onRemove={props.onRemove} />
+              <PortalRow
+                key={p.portal}
+                portal={p}
+                onRemove={props.onRemove}
+                hasAccess={props.access?.[p.portal]}
+                onGrantAccess={props.onGrantAccess}
+              />
             ))}
           </ul>
         )}
@@ -176,7 +186,12 @@ function CheckResult(props: { check: WebhookCheck }) {
   );
 }
 
-function PortalRow(props: { portal: PortalInfo; onRemove: (portal: string) => unknown }) {
+function PortalRow(props: {
+  portal: PortalInfo;
+  onRemove: (portal: string) => unknown;
+  hasAccess?: boolean;
+  onGrantAccess?: (portal: string) => void;
+}) {
   const { portal: p } = props;
   const name = host(p.portal);
   return (
@@ -195,6 +210,18 @@ function PortalRow(props: { portal: PortalInfo; onRemove: (portal: string) => un
         <p class={p.status === 'broken' ? 'status status-broken' : 'status status-ok'}>
           {p.status === 'broken' ? i18n.t('options.status_broken') : i18n.t('options.status_ok')}
         </p>
+        {props.hasAccess === false && (
+          <div class="notice notice-warning" role="alert">
+            <p>{i18n.t('access.missing', [name])}</p>
+            <button
+              type="button"
+              class="button button-secondary"
+              onClick={() => props.onGrantAccess?.(p.portal)}
+            >
+              {i18n.t('access.grant')}
+            </button>
+          </div>
+        )}
       </div>
       <button
         type="button"

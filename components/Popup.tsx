@@ -39,6 +39,13 @@ export interface PopupProps {
   shortcut: string | null | undefined;
   /** `'firefox'` or a Chromium browser name; decides how to explain setting a shortcut. */
   browserName: string;
+  /**
+   * Whether the browser lets the extension reach the selected portal (Firefox lets users withhold host access,
+   * X10); `undefined` while unknown. When false the popup offers "Grant access".
+   */
+  hasAccess?: boolean;
+  /** Asks the browser for access to the selected portal (the handler's first call must be the request, X11). */
+  onGrantAccess?: () => void;
   /** Opens the options page. */
   onOpenOptions: () => void;
   /** Opens the browser's shortcut settings, where the browser allows it; the button is hidden when absent. */
@@ -104,6 +111,14 @@ export function Popup(props: PopupProps) {
       ) : (
         <section class="popup-pin">
           <PortalPicker portals={portals} selected={selectedPortal} onSelect={props.onSelectPortal} />
+          {props.hasAccess === false && selectedPortal && (
+            <div class="notice notice-warning" role="alert">
+              <p>{i18n.t('access.missing', [portalHost(selectedPortal)])}</p>
+              <button type="button" class="button button-secondary" onClick={props.onGrantAccess}>
+                {i18n.t('access.grant')}
+              </button>
+            </div>
+          )}
           <button
             type="button"
             class="button button-primary pin-all"

@@ -4,6 +4,7 @@ import { callMethod } from './bitrix24/client';
 import { type B24Error, WEBHOOK_BROKEN } from './bitrix24/errors';
 import { createPinAll, PIN_TIMEOUT_MS, type PinResult } from './bitrix24/pin-all';
 import { maskWebhook, parseWebhook, portalOfUrl, WEBHOOK_SHAPE } from './bitrix24/webhook';
+import { hasHostAccess } from './host-access';
 import { BackgroundMessage, type BackgroundResponses, type ContentMessage } from './messaging';
 import { presentOutcome } from './notify';
 import type { PinOutcome, PinTrigger } from './outcome';
@@ -52,6 +53,13 @@ export async function pinAndPresent(portal: string | null, trigger: PinTrigger):
     result = {
       fresh: true,
       outcome: { id: newOutcomeId(at), portal: '', at, trigger, ok: false, error: { kind: 'no-webhook' } },
+    };
+  } else if (!(await hasHostAccess(portal))) {
+    // Firefox lets users withhold host access (X10): say so instead of failing as a network error.
+    const at = Date.now();
+    result = {
+      fresh: true,
+      outcome: { id: newOutcomeId(at), portal, at, trigger, ok: false, error: { kind: 'host-access' } },
     };
   } else {
     try {
@@ -130,6 +138,8 @@ export async function checkWebhook(url: string, save: boolean): Promise<WebhookC
     maskedWebhook,
   });
   const options = { timeoutMs: CHECK_TIMEOUT_MS };
+  // Self-hosted portals are granted by the options page's Save click; Firefox users may withhold any host (X10).
+  if (!(await hasHostAccess(webhook.portal))) return fail({ kind: 'host-access' });
 
   const method = await callMethod(
     webhook.base,

@@ -4,36 +4,49 @@ import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { Options } from '@/components/Options';
 import '@/components/options.css';
+import { parseWebhook } from '@/utils/bitrix24/webhook';
+import { hasHostAccess, requestHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
-import { isCloudPortalHost } from '@/utils/portal-hosts';
 import type { PortalInfo, WebhookCheck } from '@/utils/portals';
 import { portalsItem } from '@/utils/storage';
 
-/**
- * The https origin of a pasted self-hosted portal address, or null (cloud portals have static host access;
- * anything else the background refuses with a parse error).
- */
-function selfHostedOrigin(text: string): string | null {
-  try {
-    const url = new URL(text.trim());
-    return url.protocol === 'https:' && !isCloudPortalHost(url.hostname) ? url.origin : null;
-  } catch {
-    return null;
-  }
-}
-
 function save(url: string): Promise<WebhookCheck> {
-  // The permission request must be the handler's first await: browsers honour it only within the click (X11, W11).
-  const origin = selfHostedOrigin(url);
-  const access = origin ? browser.permissions.request({ origins: [`${origin}/*`] }).catch(() => false) : null;
+  // Host access for the pasted portal is requested first thing in the click, or browsers refuse (X11, W11).
+  // Cloud portals in Chrome are granted at install and resolve at once; self-hosted portals and Firefox users who
+  // withheld access (X10) get the browser's prompt.
+  const parsed = parseWebhook(url);
+  const access = parsed.ok ? requestHostAccess(parsed.webhook.portal) : null;
   return (async () => {
     await access; // refused access comes back from the background as a `host-access` error
     try {
       return await sendToBackground({ type: 'saveWebhook', url });
     } catch {
-      return { ok: false, error: { kind: 'no-reply' }, portal: origin ?? '', maskedWebhook: '' } as const;
+      const portal = parsed.ok ? parsed.webhook.portal : '';
+      return { ok: false, error: { kind: 'no-reply' }, portal, maskedWebhook: '' } as const;
     }
   })();
+}
+
+/** Whether each portal is reachable, kept current as the browser's permissions change. */
+function useAccess(portals: string[]): Record<string, boolean> {
+  const [access, setAccess] = useState<Record<string, boolean>>({});
+  const key = portals.join(' ');
+  useEffect(() => {
+    let live = true;
+    const refresh = async () => {
+      const entries = await Promise.all(portals.map(async (p) => [p, await hasHostAccess(p)] as const));
+      if (live) setAccess(Object.fromEntries(entries));
+    };
+    void refresh();
+    browser.permissions.onAdded.addListener(refresh);
+    browser.permissions.onRemoved.addListener(refresh);
+    return () => {
+      live = false;
+      browser.permissions.onAdded.removeListener(refresh);
+      browser.permissions.onRemoved.removeListener(refresh);
+    };
+  }, [key]);
+  return access;
 }
 
 async function remove(portal: string): Promise<PortalInfo[]> {
@@ -48,7 +61,9 @@ function App() {
     return unwatch;
   }, []);
   const list = Object.values(portals).sort((a, b) => a.portal.localeCompare(b.portal));
-  return <Options portals={list} onSave={save} onRemove={remove} />;
+  const access = useAccess(list.map((p) => p.portal));
+  const grant = (portal: string) => void requestHostAccess(portal);
+  return <Options portals={list} onSave={save} onRemove={remove} access={access} onGrantAccess={grant} />;
 }
 
 document.title = i18n.t('options.title');

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
+import { hasHostAccess, requestHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
 import { historyItem, lastPortalItem, portalsItem } from '@/utils/storage';
@@ -88,6 +89,25 @@ function App() {
   // The operator's pick, else the portal in the active tab, else the one pinned last, else the first.
   const selected = [chosen, tabOrigin, lastPortal].find(known) ?? portals[0]?.portal ?? null;
 
+  const [hasAccess, setHasAccess] = useState<boolean | undefined>(undefined);
+  useEffect(() => {
+    if (!selected) return;
+    let live = true;
+    const refresh = () => hasHostAccess(selected).then((ok) => live && setHasAccess(ok));
+    refresh();
+    browser.permissions.onAdded.addListener(refresh);
+    browser.permissions.onRemoved.addListener(refresh);
+    return () => {
+      live = false;
+      browser.permissions.onAdded.removeListener(refresh);
+      browser.permissions.onRemoved.removeListener(refresh);
+    };
+  }, [selected]);
+  // The request is the first thing the click does (X11); the popup may close while the prompt is open.
+  const grantAccess = () => {
+    if (selected) void requestHostAccess(selected).then(setHasAccess);
+  };
+
   return (
     <Popup
       portals={portals}
@@ -97,6 +117,8 @@ function App() {
       history={history}
       shortcut={shortcut}
       browserName={import.meta.env.BROWSER}
+      hasAccess={hasAccess}
+      onGrantAccess={grantAccess}
       onOpenOptions={openOptions}
       onOpenShortcutSettings={openShortcutSettings}
     />

@@ -42,7 +42,10 @@ beforeEach(() => {
     }),
   });
   Object.assign(fakeBrowser.tabs, { sendMessage: vi.fn(async () => undefined) });
+  granted = true;
+  Object.assign(fakeBrowser.permissions, { contains: vi.fn(async () => granted) });
 });
+let granted: boolean;
 
 describe('checkWebhook', () => {
   it('W14: saves a working webhook and says whom it acts as, admin flag included', async () => {
@@ -163,6 +166,24 @@ describe('handleMessage', () => {
     expect(await handleMessage(message, sender as never)).toBeUndefined();
     expect(vi.mocked(fetch).mock.calls.length).toBe(before);
     expect(notifications).toEqual([]);
+  });
+});
+
+describe('host access (X10)', () => {
+  it('without host access the pin says so and sends nothing', async () => {
+    const calls = portal({ 'method.get': methodGet(), profile: profile(), 'imopenlines.session.mode.pinAll': { body: { result: [1] } } });
+    await checkWebhook(WEBHOOK, true);
+    granted = false;
+    await onCommand('pin-all');
+    expect(notifications[0]!.options.message).toMatch(/no access to this portal/);
+    expect(calls.filter((u) => u.includes('pinAll'))).toEqual([]);
+  });
+
+  it('a webhook of a portal without access is refused before anything is sent', async () => {
+    const calls = portal({});
+    granted = false;
+    expect(await checkWebhook(WEBHOOK, true)).toMatchObject({ ok: false, error: { kind: 'host-access' } });
+    expect(calls).toEqual([]);
   });
 });
 

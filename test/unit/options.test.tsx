@@ -174,3 +174,18 @@ describe('Options', () => {
     expect(document.body.textContent).not.toContain('abc123xyz');
   });
 });
+
+describe('Options: host access withheld (X10)', () => {
+  it('marks the portal without access and offers Grant access for exactly that portal', () => {
+    const onGrantAccess = vi.fn();
+    renderOptions({ portals: [info(JANE)], access: { [info(JANE).portal]: false }, onGrantAccess });
+    expect(screen.getByRole('alert').textContent).toMatch(/does not let the extension reach/);
+    fireEvent.click(screen.getByRole('button', { name: 'Grant access' }));
+    expect(onGrantAccess).toHaveBeenCalledWith(info(JANE).portal);
+  });
+
+  it('offers nothing when access is granted', () => {
+    renderOptions({ portals: [info(JANE)], access: { [info(JANE).portal]: true } });
+    expect(screen.queryByRole('button', { name: 'Grant access' })).toBeNull();
+  });
+});

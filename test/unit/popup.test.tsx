@@ -206,3 +206,21 @@ describe('Popup', () => {
     await waitFor(() => expect(screen.getByText(/limiting requests/)).toBeTruthy());
   });
 });
+
+describe('Popup: host access withheld (X10)', () => {
+  it('says the portal cannot be reached and offers Grant access', () => {
+    const onGrantAccess = vi.fn();
+    renderPopup({ hasAccess: false, onGrantAccess });
+    expect(screen.getByRole('alert').textContent).toContain('does not let the extension reach acme.bitrix24.com');
+    fireEvent.click(screen.getByRole('button', { name: 'Grant access' }));
+    expect(onGrantAccess).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows nothing about access when it is granted or not known yet', () => {
+    renderPopup({ hasAccess: true });
+    expect(screen.queryByRole('button', { name: 'Grant access' })).toBeNull();
+    cleanup();
+    renderPopup({ hasAccess: undefined });
+    expect(screen.queryByRole('button', { name: 'Grant access' })).toBeNull();
+  });
+});

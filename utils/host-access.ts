@@ -1,0 +1,29 @@
+import { browser } from 'wxt/browser';
+
+/** The host permission pattern of one portal: `https://acme.bitrix24.com/*` (any port matches a port-less host). */
+export function hostPattern(portal: string): string {
+  const url = new URL(portal);
+  return `${url.protocol}//${url.hostname}/*`;
+}
+
+/**
+ * Whether the browser lets the extension reach a portal. Cloud portals are granted at install in Chrome, but
+ * Firefox lets users withhold or revoke host access (X10), and self-hosted portals are asked for at run time.
+ * Never throws: a failing check counts as no access.
+ */
+export async function hasHostAccess(portal: string): Promise<boolean> {
+  try {
+    return await browser.permissions.contains({ origins: [hostPattern(portal)] });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Asks the browser for access to a portal. Must be the first call in a user-gesture handler (X11): any `await`
+ * before it loses the gesture and the browser refuses without asking.
+ * @returns whether access is granted now.
+ */
+export function requestHostAccess(portal: string): Promise<boolean> {
+  return browser.permissions.request({ origins: [hostPattern(portal)] }).catch(() => false);
+}
