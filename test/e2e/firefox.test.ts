@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clickControl,
+  DEMO,
+  DEMO_WEBHOOK,
+  type FirefoxSession,
+  saveWebhook,
+  startFirefoxSession,
+} from './support/firefox-session';
+
+describe('Pin all in Firefox ESR', () => {
+  let s: FirefoxSession;
+  beforeAll(async () => {
+    s = await startFirefoxSession();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('the options page checks the webhook and says whom it acts as', async () => {
+    const { page, text } = await saveWebhook(s, `  ${DEMO_WEBHOOK}profile.json\n`);
+    expect(text).toMatch(/acts as Jane Doe \(ID 7\)/);
+    expect(s.emulator.restCalls().map((r) => r.restMethod)).toEqual(['method.get', 'profile']);
+    await page.close();
+  });
+
+  it('pins from the injected control: one POST, the outcome on the control', async () => {
+    s.emulator.reset();
+    // X7: the notification must show in Firefox (headless Firefox closes it at once: watch onShown/onClosed).
+    const watcher = await s.openExtensionPage('popup.html', 'main');
+    await watcher.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as unknown as { seen: string[] }).seen = seen;
+      browser.notifications.onShown?.addListener((id) => seen.push(`shown ${id}`));
+      browser.notifications.onClosed.addListener((id) => seen.push(`closed ${id}`));
+    });
+    const page = await s.browser.newPage();
+    await page.goto(`${DEMO}/contact_center/`);
+    const host = await page.waitForSelector('b24-pin-all');
+    const before = (await host!.boundingBox())!;
+    await clickControl(page);
+    // The status line appears beside the button: the control grows (its closed shadow root can't be read).
+    await page.waitForFunction(
+      (w) => document.querySelector('b24-pin-all')!.getBoundingClientRect().width > w + 50,
+      { timeout: 10_000 },
+      before.width,
+    );
+    const history = await s.storedHistory();
+    expect(history[0]).toMatchObject({
+      trigger: 'control',
+      ok: true,
+      sessionIds: [1652, 1653],
+      portal: DEMO,
+    });
+    await watcher.waitForFunction(() => (globalThis as unknown as { seen: string[] }).seen.length > 0, {
+      timeout: 5000,
+    });
+    const seen = await watcher.evaluate(() => (globalThis as unknown as { seen: string[] }).seen);
+    expect(seen.some((e) => e.endsWith(` ${history[0]!.id}`))).toBe(true);
+    await watcher.close();
+    expect(s.pins().map((r) => `${r.method} ${r.host}${r.path}`)).toEqual([
+      'POST demo.bitrix24.com/rest/7/demosecret123/imopenlines.session.mode.pinAll.json',
+    ]);
+    await page.close();
+  });
+
+  it('pins from the popup in one click and shows every ID', async () => {
+    s.emulator.reset();
+    await new Promise((r) => setTimeout(r, 2100)); // past the join window of the previous pin
+    const popup = await s.openExtensionPage('popup.html', 'button.pin-all');
+    await popup.click('button.pin-all');
+    await popup.waitForFunction(
+      () =>
+        /Pinned 2 dialogs[\s\S]*1652[\s\S]*1653/.test(
+          document.querySelector('.popup-last')?.textContent ?? '',
+        ),
+      { timeout: 10_000 },
+    );
+    expect(s.pins()).toHaveLength(1);
+    await popup.close();
+  });
+});
+
+describe('Firefox with host access withheld (X10)', () => {
+  let s: FirefoxSession;
+  beforeAll(async () => {
+    s = await startFirefoxSession({ 'extensions.originControls.grantByDefault': false });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('the options page asks for access in the Save click, and the popup offers Grant access when it is missing', async () => {
+    // With optional-permission prompts off, the request made by the Save click is granted as a user's "Allow".
+    const { page, text } = await saveWebhook(s, DEMO_WEBHOOK);
+    expect(text).toMatch(/acts as Jane Doe/);
+    await page.close();
+
+    // The user withdraws access (about:addons → Permissions); the popup notices and offers it back.
+    const popup = await s.openExtensionPage('popup.html', 'button.pin-all');
+    expect(
+      await popup.evaluate(() => browser.permissions.remove({ origins: ['https://demo.bitrix24.com/*'] })),
+    ).toBe(true);
+    await popup.waitForFunction(
+      () => /does not let the extension reach demo\.bitrix24\.com/.test(document.body.textContent ?? ''),
+      {
+        timeout: 10_000,
+      },
+    );
+    s.emulator.reset();
+    await popup.click('button.pin-all');
+    await popup.waitForFunction(
+      () => /no access to this portal/.test(document.querySelector('.popup-last')?.textContent ?? ''),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(s.pins()).toEqual([]);
+
+    await popup.click('.notice-warning button');
+    await popup.waitForFunction(
+      () => !/does not let the extension reach/.test(document.body.textContent ?? ''),
+      {
+        timeout: 10_000,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 2100));
+    await popup.click('button.pin-all');
+    await popup.waitForFunction(
+      () => /Pinned 2 dialogs/.test(document.querySelector('.popup-last')?.textContent ?? ''),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(s.pins()).toHaveLength(1);
+  });
+});
