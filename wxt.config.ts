@@ -8,6 +8,22 @@ import { CLOUD_PORTAL_MATCHES } from './utils/portal-hosts';
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   manifestVersion: 3,
+  zip: {
+    // The Firefox sources zip holds exactly what a reviewer needs to rebuild the add-on (SOURCES.md), nothing else:
+    // no tests, emulator, scripts, screenshots or logs.
+    includeSources: [
+      'entrypoints/**',
+      'components/**',
+      'utils/**',
+      'locales/**',
+      'public/**',
+      'wxt.config.ts',
+      'tsconfig.json',
+      'package.json',
+      'package-lock.json',
+      'SOURCES.md',
+    ],
+  },
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
@@ -28,8 +44,11 @@ export default defineConfig({
             gecko: {
               id: 'pin-all@b24-pin-all.example',
               strict_min_version: '140.0',
+              // The webhook (authentication information) goes to the operator's own portal, and nowhere else.
               data_collection_permissions: { required: ['authenticationInfo'] },
             },
+            // Firefox for Android supports data_collection_permissions from 142.
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : {}),

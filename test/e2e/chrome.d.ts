@@ -1,9 +1,10 @@
-import type { browser } from 'wxt/browser';
+type ExtensionApi = typeof import('wxt/browser').browser;
 
 declare global {
-  /** The extension API inside the service worker, where `sw.evaluate` callbacks run. */
-  const chrome: typeof browser;
+  /** The extension API inside Chromium's service worker, where `sw.evaluate` callbacks run. */
+  const chrome: ExtensionApi;
   /** The extension API in Firefox extension pages, where `page.evaluate` callbacks run. */
-  // biome-ignore lint/suspicious/noRedeclare: the global of extension pages, not the import above.
-  const browser: typeof import('wxt/browser').browser;
+  const browser: ExtensionApi;
 }
+
+export {};

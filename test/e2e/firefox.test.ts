@@ -31,7 +31,9 @@ describe('Pin all in Firefox ESR', () => {
     await watcher.evaluate(() => {
       const seen: string[] = [];
       (globalThis as unknown as { seen: string[] }).seen = seen;
-      browser.notifications.onShown?.addListener((id) => seen.push(`shown ${id}`));
+      (
+        browser.notifications as unknown as { onShown?: { addListener(cb: (id: string) => void): void } }
+      ).onShown?.addListener((id) => seen.push(`shown ${id}`));
       browser.notifications.onClosed.addListener((id) => seen.push(`closed ${id}`));
     });
     const page = await s.browser.newPage();

@@ -13,7 +13,9 @@ export interface FirefoxSession {
   openExtensionPage(path: string, readySelector: string): Promise<Page>;
   pins(): RecordedRequest[];
   /** The extension's stored pin history (newest first), read from an extension page. */
-  storedHistory(): Promise<{ trigger: string; ok: boolean; portal: string; sessionIds?: number[] }[]>;
+  storedHistory(): Promise<
+    { id: string; trigger: string; ok: boolean; portal: string; sessionIds?: number[] }[]
+  >;
   close(): Promise<void>;
 }
 
@@ -21,7 +23,7 @@ export interface FirefoxSession {
 export async function startFirefoxSession(prefs: Record<string, unknown> = {}): Promise<FirefoxSession> {
   const emulator = await startEmulator({ port: 0 });
   const ff = await launchFirefox(emulator, { prefs });
-  return {
+  const session: FirefoxSession = {
     emulator,
     browser: ff.browser,
     extensionUrl: ff.extensionUrl,
@@ -41,9 +43,11 @@ export async function startFirefoxSession(prefs: Record<string, unknown> = {}): 
     },
     pins: () => emulator.requests.filter((r) => r.restMethod === 'imopenlines.session.mode.pinall'),
     async storedHistory() {
-      const page = await this.openExtensionPage('popup.html', 'main');
+      const page = await session.openExtensionPage('popup.html', 'main');
       try {
-        return await page.evaluate(async () => (await browser.storage.local.get('history')).history ?? []);
+        return (await page.evaluate(
+          async () => (await browser.storage.local.get('history')).history ?? [],
+        )) as Awaited<ReturnType<FirefoxSession['storedHistory']>>;
       } finally {
         await page.close();
       }
@@ -53,6 +57,7 @@ export async function startFirefoxSession(prefs: Record<string, unknown> = {}): 
       await emulator.close();
     },
   };
+  return session;
 }
 
 /** Saves a webhook through the options page as an operator does; returns the verdict text. */
