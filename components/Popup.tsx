@@ -199,7 +199,7 @@ function LastOutcome(props: { outcome: PinOutcome; showHost: boolean; onOpenOpti
     <article class={`outcome ${outcome.ok ? 'outcome-ok' : 'outcome-error'}`}>
       <p class="outcome-meta">
         <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>
-        {props.showHost && <span> · {portalHost(outcome.portal)}</span>}
+        {props.showHost && outcome.portal && <span> · {portalHost(outcome.portal)}</span>}
       </p>
       <h2 class="outcome-title">{title}</h2>
       {outcome.ok ? (

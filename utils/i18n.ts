@@ -1,4 +1,3 @@
-import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 
 /**
@@ -13,17 +12,14 @@ export function t(key: string, substitutions?: (string | number)[]): string {
 
 /**
  * A message with per-plural-category forms (`KEY.one`, `KEY.few`, `KEY.many`, `KEY.other`), chosen by the CLDR
- * plural rules of the browser's UI language, so "1 dialog", "2 диалога", "5 диалогов" all come out right.
+ * plural rules of the messages' language, so "1 dialog", "2 диалога", "5 диалогов" all come out right.
  * Falls back to `KEY.other` when the locale has no form for the category.
  * @param count the number that decides the form; also `$1` unless `substitutions` is given.
  */
 export function plural(key: string, count: number, substitutions: (string | number)[] = [count]): string {
-  let lang = 'en';
-  try {
-    lang = browser.i18n.getUILanguage() || 'en';
-  } catch {
-    // Unit tests' fake browser has no UI language.
-  }
+  // The language of the messages the browser picked (`locale` in each locales/*.yml), not its UI language: the two
+  // can differ, and Russian text with English plural rules reads "5 диалога".
+  const lang = t('locale') || 'en';
   let category: string;
   try {
     category = new Intl.PluralRules(lang).select(count);

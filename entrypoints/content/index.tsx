@@ -6,7 +6,7 @@ import { CLOUD_PORTAL_MATCHES } from '@/utils/portal-hosts';
 /**
  * The Pin all control on portal pages: runs in every frame (the legacy Open Lines UI is its own same-origin
  * document) and keeps at most one control per document. Detection and mounting: `utils/control-mount.ts`,
- * `utils/portal-pages.ts`. Self-hosted portals get this same script registered at run time.
+ * `utils/portal-pages.ts`. Cloud portals only for now; self-hosted portals need run-time registration.
  */
 export default defineContentScript({
   matches: CLOUD_PORTAL_MATCHES,
