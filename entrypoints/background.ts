@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { handleMessage, onCommand, onNotificationClicked } from '@/utils/background-service';
+import { handleMessage, onCommand, onNotificationClicked, recoverLostPins } from '@/utils/background-service';
 import { restrictStorageToTrustedContexts } from '@/utils/storage';
 
 /** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker (X6). */
@@ -12,4 +12,6 @@ export default defineBackground(() => {
     void onNotificationClicked(id);
   });
   void restrictStorageToTrustedContexts();
+  // A pin whose worker died before its answer gets its "no reply" outcome now, not at the next trigger.
+  void recoverLostPins();
 });

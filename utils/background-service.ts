@@ -1,8 +1,9 @@
 import * as v from 'valibot';
 import { type Browser, browser } from 'wxt/browser';
 import { callMethod } from './bitrix24/client';
-import { type B24Error, WEBHOOK_BROKEN } from './bitrix24/errors';
+import { type B24Error, faultKind, WEBHOOK_BROKEN } from './bitrix24/errors';
 import { createPinAll, PIN_TIMEOUT_MS, type PinResult } from './bitrix24/pin-all';
+import { createRateLimiter, rateLimitedCall } from './bitrix24/rate-limit';
 import { maskWebhook, parseWebhook, portalOfUrl, WEBHOOK_SHAPE } from './bitrix24/webhook';
 import { hasHostAccess } from './host-access';
 import { BackgroundMessage, type BackgroundResponses, type ContentMessage } from './messaging';
@@ -16,30 +17,88 @@ import {
   historyItem,
   lastPortalItem,
   operatingResetItem,
+  type PendingPin,
+  pendingPinsItem,
   portalsItem,
+  rateBucketsItem,
   webhooksItem,
 } from './storage';
 
 /**
  * The background's behaviour: the handlers `entrypoints/background.ts` wires to browser events. Everything that
  * matters after a worker restart is in storage; the only memory is the in-flight pin per portal, which dies with
- * the worker together with its request.
+ * the worker together with its request (its pending entry then turns into a "no reply" outcome, see
+ * {@link recoverLostPins}).
  */
 
 /** Timeout of the cheap checks made when a webhook is saved (ms). */
 const CHECK_TIMEOUT_MS = 10_000;
 
+/** This worker instance; a pending pin marked by another instance died with its worker. */
+const WORKER = crypto.randomUUID();
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Every REST call of the background takes a token of its portal's leaky bucket first (never 503 by us). */
+const call = rateLimitedCall(
+  createRateLimiter({
+    load: () => rateBucketsItem.getValue(),
+    save: (states) => rateBucketsItem.setValue(states),
+    now: () => Date.now(),
+    sleep,
+  }),
+  callMethod,
+);
+
 const pinAll = createPinAll({
   webhookOf: async (portal) => (await webhooksItem.getValue())[portal]?.base ?? null,
-  call: (base, method) => callMethod(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS }),
+  call: (base, method) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS }),
   lastOutcome: async (portal) => (await historyItem.getValue()).find((o) => o.portal === portal) ?? null,
   operatingResetAt: async (portal) => (await operatingResetItem.getValue())[portal],
   rememberOperatingResetAt: async (portal, at) => {
     await operatingResetItem.setValue({ ...(await operatingResetItem.getValue()), [portal]: at });
   },
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep,
+  beforeSend: (portal, trigger) =>
+    updatePending((pending) => ({ ...pending, [portal]: { worker: WORKER, trigger, at: Date.now() } })),
 });
+
+type PendingPins = Record<string, PendingPin>;
+let pendingQueue: Promise<unknown> = Promise.resolve();
+/** Read-modify-write of the pending pins, one at a time (pins on two portals may overlap). */
+function updatePending(change: (pending: PendingPins) => PendingPins): Promise<void> {
+  const next = pendingQueue.then(async () =>
+    pendingPinsItem.setValue(change(await pendingPinsItem.getValue())),
+  );
+  pendingQueue = next.catch(() => undefined);
+  return next;
+}
+
+let recovery: Promise<void> | undefined;
+/**
+ * Turns the pins a dead worker left pending (killed mid-request, extension reloaded: X6) into recorded and
+ * presented "no reply" outcomes (history, notification, badge, open tabs), dated when their request left; a pin
+ * whose outcome was recorded after all is left alone. Runs once per worker, before this worker pins or answers
+ * anything (the first call does the work, later calls get the same promise); never rejects.
+ */
+export function recoverLostPins(): Promise<void> {
+  recovery ??= (async () => {
+    const lost = Object.entries(await pendingPinsItem.getValue()).filter(([, p]) => p.worker !== WORKER);
+    if (lost.length === 0) return;
+    await updatePending((pending) =>
+      Object.fromEntries(Object.entries(pending).filter(([, p]) => p.worker === WORKER)),
+    );
+    const history = await historyItem.getValue();
+    for (const [portal, p] of lost) {
+      // Killed between recording the outcome and clearing its entry: the outcome is there already.
+      if (history.some((o) => o.portal === portal && o.at >= p.at)) continue;
+      const error = { kind: faultKind('timeout') };
+      await recordOutcome({ id: newOutcomeId(p.at), portal, at: p.at, trigger: p.trigger, ok: false, error });
+    }
+  })().catch(() => {});
+  return recovery;
+}
 
 /**
  * Runs Pin all for a portal and, when the outcome is new, records and presents it everywhere: history, last
@@ -47,6 +106,7 @@ const pinAll = createPinAll({
  * @param portal portal origin, or null when none could be chosen (then the outcome is `no-webhook`).
  */
 export async function pinAndPresent(portal: string | null, trigger: PinTrigger): Promise<PinOutcome> {
+  await recoverLostPins();
   let result: PinResult;
   if (!portal) {
     const at = Date.now();
@@ -79,6 +139,7 @@ export async function pinAndPresent(portal: string | null, trigger: PinTrigger):
 async function recordOutcome(outcome: PinOutcome): Promise<void> {
   const history = await historyItem.getValue();
   await historyItem.setValue([outcome, ...history].slice(0, HISTORY_LIMIT));
+  await updatePending(({ [outcome.portal]: _, ...others }) => others);
   if (outcome.portal) await lastPortalItem.setValue(outcome.portal);
   if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind)) {
     const portals = await portalsItem.getValue();
@@ -141,12 +202,7 @@ export async function checkWebhook(url: string, save: boolean): Promise<WebhookC
   // Self-hosted portals are granted by the options page's Save click; Firefox users may withhold any host (X10).
   if (!(await hasHostAccess(webhook.portal))) return fail({ kind: 'host-access' });
 
-  const method = await callMethod(
-    webhook.base,
-    'method.get',
-    { name: 'imopenlines.session.mode.pinAll' },
-    options,
-  );
+  const method = await call(webhook.base, 'method.get', { name: 'imopenlines.session.mode.pinAll' }, options);
   if (!method.ok) return fail(method.error);
   const availability = v.safeParse(
     v.object({ isExisting: v.boolean(), isAvailable: v.boolean() }),
@@ -156,7 +212,7 @@ export async function checkWebhook(url: string, save: boolean): Promise<WebhookC
   if (!availability.output.isExisting) return fail({ kind: 'method-not-found' });
   if (!availability.output.isAvailable) return fail({ kind: 'missing-scope' });
 
-  const profile = await callMethod(webhook.base, 'profile', {}, options);
+  const profile = await call(webhook.base, 'profile', {}, options);
   if (!profile.ok) return fail(profile.error);
   const user = parseProfile(profile.result);
 
@@ -219,6 +275,7 @@ export async function handleMessage(
     (origin) => Object.hasOwn(portals, origin),
   );
   if (!from) return undefined;
+  await recoverLostPins();
 
   if (from.kind === 'content-script') {
     if (message.type === 'pinAll' && message.trigger === 'control' && message.portal === undefined) {

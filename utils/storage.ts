@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
-import type { PinOutcome } from './outcome';
+import type { BucketStates } from './bitrix24/rate-limit';
+import type { PinOutcome, PinTrigger } from './outcome';
 import type { PortalInfo } from './portals';
 
 /** How many outcomes the history keeps (newest first). */
@@ -42,6 +43,31 @@ export const lastPortalItem = storage.defineItem<string | null>('local:lastPorta
  * `time.operating_reset_at`; used to tell the operator when to retry after `OPERATION_TIME_LIMIT`.
  */
 export const operatingResetItem = storage.defineItem<Record<string, number>>('local:operatingResetAt', {
+  fallback: {},
+});
+
+/**
+ * The extension's copy of each portal's request-rate bucket (`utils/bitrix24/rate-limit.ts`). `session:` (both
+ * browsers, background only): it outlives worker restarts and ends with the browser session; the server's
+ * bucket drains in under half a minute anyway.
+ */
+export const rateBucketsItem = storage.defineItem<BucketStates>('session:rateBuckets', { fallback: {} });
+
+/** A pin request that left and whose outcome is not recorded yet. */
+export interface PendingPin {
+  /** The worker instance that sent it: another instance's entry died with its worker. */
+  worker: string;
+  trigger: PinTrigger;
+  /** When the request left, ms since epoch. */
+  at: number;
+}
+
+/**
+ * Pin requests in flight by portal, written before the request leaves and removed when its outcome is recorded.
+ * An entry left by a dead worker (killed mid-request, extension reloaded) becomes a "no reply" outcome at the next
+ * start, so the operator is never left without one (X6). `local:` so that a reload does not erase it.
+ */
+export const pendingPinsItem = storage.defineItem<Record<string, PendingPin>>('local:pendingPins', {
   fallback: {},
 });
 

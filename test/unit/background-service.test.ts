@@ -171,7 +171,11 @@ describe('handleMessage', () => {
 
 describe('host access (X10)', () => {
   it('without host access the pin says so and sends nothing', async () => {
-    const calls = portal({ 'method.get': methodGet(), profile: profile(), 'imopenlines.session.mode.pinAll': { body: { result: [1] } } });
+    const calls = portal({
+      'method.get': methodGet(),
+      profile: profile(),
+      'imopenlines.session.mode.pinAll': { body: { result: [1] } },
+    });
     await checkWebhook(WEBHOOK, true);
     granted = false;
     await onCommand('pin-all');

@@ -211,7 +211,9 @@ describe('Popup: host access withheld (X10)', () => {
   it('says the portal cannot be reached and offers Grant access', () => {
     const onGrantAccess = vi.fn();
     renderPopup({ hasAccess: false, onGrantAccess });
-    expect(screen.getByRole('alert').textContent).toContain('does not let the extension reach acme.bitrix24.com');
+    expect(screen.getByRole('alert').textContent).toContain(
+      'does not let the extension reach acme.bitrix24.com',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Grant access' }));
     expect(onGrantAccess).toHaveBeenCalledTimes(1);
   });

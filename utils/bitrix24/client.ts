@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { type B24Error, kindOfCode } from './errors';
+import { type B24Error, faultKind, kindOfCode } from './errors';
 
 /**
  * Calls one Bitrix24 REST method through a webhook. Errors are values: every answer and every transport failure
@@ -87,7 +87,7 @@ export async function callMethod(
       return {
         ok: false,
         error: {
-          kind: 'portal-moved',
+          kind: faultKind('redirect', response.status),
           status: response.status || undefined,
           movedTo: await findNewOrigin(response, origin, doFetch, options),
         },
@@ -96,33 +96,38 @@ export async function callMethod(
     body = await response.text();
   } catch (e) {
     clearTimeout(timer);
-    if (controller.signal.aborted) return { ok: false, error: { kind: 'no-reply' } };
+    if (controller.signal.aborted) return { ok: false, error: { kind: faultKind('timeout') } };
     // A TypeError without a status: DNS, certificate, refused — or a connection lost after the request left.
     // Ask the portal's origin (no secret) whether it is reachable to tell the two apart.
     void e;
     const reachable = await probeReachable(origin, doFetch, options.probeTimeoutMs ?? 5000);
-    return { ok: false, error: { kind: reachable ? 'no-reply' : 'network' } };
+    return { ok: false, error: { kind: faultKind(reachable ? 'connection-lost' : 'unreachable') } };
   }
   clearTimeout(timer);
   return classifyAnswer(response.status, response.headers.get('content-type'), body);
 }
 
 /**
- * Classifies a complete HTTP answer of a REST call. Pure: exported for unit and property tests.
- * @param status HTTP status; @param contentType the Content-Type header or null; @param body the raw body.
+ * Classifies a complete HTTP answer of a REST call through the error table (`errors.ts`, `ERROR_TABLE`). Pure
+ * and total: never throws; exported for unit and property tests.
+ * @param status HTTP status of the answer.
+ * @param contentType the Content-Type header, or null when absent.
+ * @param body the raw body text.
+ * @returns `{ok: true, result, time}` for a 2xx success envelope (`time.operating_reset_at` in s since epoch);
+ *   otherwise a typed error carrying `status`, and `code` (as received) when the body was an error envelope.
  */
 export function classifyAnswer(status: number, contentType: string | null, body: string): CallResult {
   const type = (contentType ?? '').toLowerCase();
   const looksHtml = type.includes('html') || /^\s*<(!doctype|html|head|body)/i.test(body);
-  if (looksHtml) return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'not-rest', status } };
+  if (looksHtml) return { ok: false, error: { kind: faultKind('html-page', status), status } };
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'bad-response', status } };
+    return { ok: false, error: { kind: faultKind('invalid-json', status), status } };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'bad-response', status } };
+    return { ok: false, error: { kind: faultKind('not-an-object', status), status } };
   }
   const asError = v.safeParse(ErrorEnvelope, json);
   if (asError.success) {
@@ -145,7 +150,7 @@ export function classifyAnswer(status: number, contentType: string | null, body:
       };
     }
   }
-  return { ok: false, error: { kind: status >= 500 ? 'server-error' : 'bad-response', status } };
+  return { ok: false, error: { kind: faultKind('no-envelope', status), status } };
 }
 
 function isRedirect(response: Response): boolean {

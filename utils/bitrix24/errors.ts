@@ -1,53 +1,46 @@
 /**
  * The one error taxonomy of the extension. Every documented Bitrix24 REST error code and every transport
  * failure maps to exactly one {@link ErrorKind}; each kind has one localized, actionable message
- * (`locales/*.yml`, key `error.<kind>`).
+ * (`locales/*.yml`, key `error.<kind>`, see `errorMessage` in `utils/outcome-text.ts`).
+ *
+ * {@link ERROR_TABLE} is the single source of truth: the client classifies answers through it, the unit tests
+ * walk it against the emulator (`test/unit/error-table.test.ts`), and `docs/errors.md` is generated from it
+ * (`test/unit/error-docs.test.ts`).
  *
  * Source of the codes and statuses: `shared/bitrix24-rest.md`, "Errors" (from `bitrix24/b24restdocs`
- * `api-reference/common/system/` and the `rest` module's `CRestServer`), classified by the `error` code
- * string, never by the HTTP status: the same fault arrives with different statuses on different portals.
+ * `api-reference/common/system/` and the `rest` module's `CRestServer`, statuses as the server source sets them,
+ * then the documented variants). Classified by the `error` code string (any case), never by the HTTP status: the
+ * same fault arrives with different statuses on different portals and versions.
  */
 
-/** What went wrong, in the operator's terms. */
-export type ErrorKind =
-  /** No webhook is stored for the portal. */
-  | 'no-webhook'
-  /** `NO_AUTH_FOUND`, `INVALID_CREDENTIALS`, `expired_token`, `invalid_token`: webhook wrong or deleted. */
-  | 'webhook-invalid'
-  /** `authorization_error`: the user who created the webhook is deactivated. */
-  | 'user-deactivated'
-  /** `insufficient_scope`: the webhook lacks the `imopenlines` scope. */
-  | 'missing-scope'
-  /** `INVALID_REQUEST` ("Https required."): the portal refuses plain http. */
-  | 'https-required'
-  /** `ACCESS_DENIED`: REST not on this plan, or no access to the method. */
-  | 'access-denied'
-  /** `OVERLOAD_LIMIT`: REST blocked for the portal by Bitrix24 support. */
-  | 'rest-blocked'
-  /** `QUERY_LIMIT_EXCEEDED`: rate limit (leaky bucket), retry shortly. */
-  | 'rate-limited'
-  /** `OPERATION_TIME_LIMIT`: the method's time budget is spent for up to 10 minutes. */
-  | 'operation-limit'
-  /** `ERROR_METHOD_NOT_FOUND`: Open Lines module missing or too old. */
-  | 'method-not-found'
-  /** `PORTAL_DELETED`: the portal is gone. */
-  | 'portal-deleted'
-  /** `INTERNAL_SERVER_ERROR`, `ERROR_UNEXPECTED_ANSWER`, or a 5xx answer that is not REST. */
-  | 'server-error'
-  /** A REST error code this taxonomy does not know. */
-  | 'unknown-error'
-  /** The portal answered with a web page (login, disabled portal, wrong address, proxy), not REST. */
-  | 'not-rest'
-  /** The portal answered JSON that is not a REST envelope of the expected shape. */
-  | 'bad-response'
-  /** The request never reached the portal: DNS, TLS certificate, connection refused. */
-  | 'network'
-  /** The request left but no complete reply came back in time: the pin may or may not have happened. */
-  | 'no-reply'
-  /** The portal answered with a redirect (3xx): a renamed cloud portal. */
-  | 'portal-moved'
-  /** The browser does not allow the extension to reach this portal (host permission missing). */
-  | 'host-access';
+/**
+ * Every error kind, in the order the docs list them. What each means is said by the rows of
+ * {@link ERROR_TABLE} that lead to it.
+ */
+export const ERROR_KINDS = [
+  'no-webhook',
+  'webhook-invalid',
+  'user-deactivated',
+  'missing-scope',
+  'https-required',
+  'access-denied',
+  'rest-blocked',
+  'rate-limited',
+  'operation-limit',
+  'method-not-found',
+  'portal-deleted',
+  'server-error',
+  'unknown-error',
+  'not-rest',
+  'bad-response',
+  'network',
+  'no-reply',
+  'portal-moved',
+  'host-access',
+] as const;
+
+/** What went wrong, in the operator's terms: one of {@link ERROR_KINDS}. */
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** A typed failure. Carries no webhook secret, ever. */
 export interface B24Error {
@@ -62,35 +55,155 @@ export interface B24Error {
   movedTo?: string;
 }
 
-/**
- * Bitrix24 error codes (upper-cased) → kind. The single source of truth for classification; the error-kind
- * table in the docs and the emulator's fault list are checked against it.
- * Source: `shared/bitrix24-rest.md`, "Errors".
- */
-export const ERROR_CODES: Readonly<Record<string, ErrorKind>> = {
-  NO_AUTH_FOUND: 'webhook-invalid',
-  INVALID_CREDENTIALS: 'webhook-invalid',
-  EXPIRED_TOKEN: 'webhook-invalid',
-  INVALID_TOKEN: 'webhook-invalid',
-  AUTHORIZATION_ERROR: 'user-deactivated',
-  INSUFFICIENT_SCOPE: 'missing-scope',
-  INVALID_REQUEST: 'https-required',
-  ACCESS_DENIED: 'access-denied',
-  OVERLOAD_LIMIT: 'rest-blocked',
-  QUERY_LIMIT_EXCEEDED: 'rate-limited',
-  OPERATION_TIME_LIMIT: 'operation-limit',
-  ERROR_METHOD_NOT_FOUND: 'method-not-found',
-  PORTAL_DELETED: 'portal-deleted',
-  INTERNAL_SERVER_ERROR: 'server-error',
-  ERROR_UNEXPECTED_ANSWER: 'server-error',
-};
+/** An inclusive range of HTTP statuses, `[from, to]`. */
+export type StatusRange = readonly [from: number, to: number];
+
+/** A row of {@link ERROR_TABLE} for a Bitrix24 `error` code. */
+export interface CodeRow {
+  /** The `error` code as Bitrix24 spells it; matched in any case. */
+  code: string;
+  kind: ErrorKind;
+  /**
+   * The documented HTTP statuses: the one the server source sets first, then the documented variants. The code
+   * decides the kind whatever the status; these are what the emulator and the tests produce.
+   */
+  statuses: readonly number[];
+  /** What it means, from `shared/bitrix24-rest.md`. */
+  meaning: string;
+}
+
+/** Failures that are not a Bitrix24 `error` code: the shape of the answer, the transport, or the extension. */
+export type FaultName =
+  /** The body is a web page (`text/html`, or starts with `<html`/`<!doctype`): login, disabled portal, proxy. */
+  | 'html-page'
+  /** The body is not JSON at all: truncated, empty, plain text. */
+  | 'invalid-json'
+  /** JSON, but not an object: an array, `null`, a number, a string. */
+  | 'not-an-object'
+  /** A JSON object that is neither an error envelope nor a success envelope (no `result` on a 2xx). */
+  | 'no-envelope'
+  /** A success envelope whose `result` does not have the method's shape (for pinAll: not session IDs). */
+  | 'unexpected-result'
+  /** An error envelope with a code this table does not list. */
+  | 'unknown-code'
+  /** A 3xx answer: a renamed cloud portal (never followed with the secret). */
+  | 'redirect'
+  /** The request left, and no complete answer came back within the timeout. */
+  | 'timeout'
+  /** The connection failed, yet the portal answers a secret-free probe: the request may have been received. */
+  | 'connection-lost'
+  /** The connection failed and the portal is unreachable: DNS, TLS certificate, refused. */
+  | 'unreachable'
+  /** No webhook is stored for the portal; nothing is sent. */
+  | 'no-webhook-stored'
+  /** The browser withholds host access to the portal; nothing is sent. */
+  | 'host-access-withheld'
+  /** The extension's own leaky bucket (`rate-limit.ts`) would make the call wait too long; nothing is sent. */
+  | 'client-rate-limit';
+
+/** A row of {@link ERROR_TABLE} for a failure without a Bitrix24 code. */
+export interface FaultRow {
+  fault: FaultName;
+  kind: ErrorKind;
+  /** The HTTP statuses the row applies to; empty when no HTTP answer is involved. */
+  statuses: readonly StatusRange[];
+  meaning: string;
+}
+
+/** One row of {@link ERROR_TABLE}. */
+export type ErrorRow = CodeRow | FaultRow;
+
+/** Any HTTP status below 500, and any 5xx. */
+const BELOW_500: StatusRange = [100, 499];
+const ANY_5XX: StatusRange = [500, 599];
 
 /**
- * Classifies a Bitrix24 `error` code (any case) into a kind; unknown codes become `unknown-error`.
- * @param code the `error` field of an error envelope, e.g. `"insufficient_scope"`.
+ * The error table: every documented Bitrix24 error code with its kind and documented statuses, then every
+ * failure without a code. A fault row's statuses partition what the client can receive: the first row whose
+ * fault and status range match decides.
+ * Source: `shared/bitrix24-rest.md`, "Errors" and "Limits".
+ */
+// biome-ignore format: one row per line, so that it reads as the table it is
+export const ERROR_TABLE: readonly ErrorRow[] = [
+  { code: 'NO_AUTH_FOUND', kind: 'webhook-invalid', statuses: [401], meaning: 'no credentials in the request: the URL is not a webhook' },
+  { code: 'INVALID_CREDENTIALS', kind: 'webhook-invalid', statuses: [401, 403], meaning: 'webhook wrong, regenerated or deleted' },
+  { code: 'expired_token', kind: 'webhook-invalid', statuses: [401], meaning: 'OAuth only, never from a webhook' },
+  { code: 'invalid_token', kind: 'webhook-invalid', statuses: [401], meaning: 'OAuth only, never from a webhook' },
+  { code: 'authorization_error', kind: 'user-deactivated', statuses: [401], meaning: 'webhook owner deactivated' },
+  { code: 'insufficient_scope', kind: 'missing-scope', statuses: [401, 403], meaning: 'webhook lacks the `imopenlines` scope' },
+  { code: 'INVALID_REQUEST', kind: 'https-required', statuses: [401, 400], meaning: '"Https required.": plain http' },
+  { code: 'ACCESS_DENIED', kind: 'access-denied', statuses: [401, 403, 400], meaning: 'REST not on this plan (401/403), or no access to the method (400)' },
+  { code: 'OVERLOAD_LIMIT', kind: 'rest-blocked', statuses: [401, 503], meaning: 'REST blocked for the portal by support' },
+  { code: 'QUERY_LIMIT_EXCEEDED', kind: 'rate-limited', statuses: [503, 429], meaning: '"Too many requests": leaky bucket of the portal, retry shortly' },
+  { code: 'OPERATION_TIME_LIMIT', kind: 'operation-limit', statuses: [429], meaning: "the method's time budget is spent for up to 10 minutes" },
+  { code: 'ERROR_METHOD_NOT_FOUND', kind: 'method-not-found', statuses: [404], meaning: '"Method not found!": Open Lines module missing or too old' },
+  { code: 'PORTAL_DELETED', kind: 'portal-deleted', statuses: [403, 500, 410], meaning: 'portal gone' },
+  { code: 'INTERNAL_SERVER_ERROR', kind: 'server-error', statuses: [500], meaning: 'server fault' },
+  { code: 'ERROR_UNEXPECTED_ANSWER', kind: 'server-error', statuses: [500], meaning: 'server fault' },
+
+  { fault: 'unknown-code', kind: 'unknown-error', statuses: [[100, 599]], meaning: 'an `error` code not listed above' },
+  { fault: 'html-page', kind: 'not-rest', statuses: [BELOW_500], meaning: 'a web page: login, disabled or deleted portal, wrong address' },
+  { fault: 'html-page', kind: 'server-error', statuses: [ANY_5XX], meaning: 'a web page with a 5xx: proxy or server error page' },
+  { fault: 'invalid-json', kind: 'bad-response', statuses: [BELOW_500], meaning: 'not JSON: truncated or garbage' },
+  { fault: 'invalid-json', kind: 'server-error', statuses: [ANY_5XX], meaning: 'not JSON, with a 5xx' },
+  { fault: 'not-an-object', kind: 'bad-response', statuses: [BELOW_500], meaning: 'JSON that is not an object (array, null, number, string)' },
+  { fault: 'not-an-object', kind: 'server-error', statuses: [ANY_5XX], meaning: 'JSON that is not an object, with a 5xx' },
+  { fault: 'no-envelope', kind: 'bad-response', statuses: [BELOW_500], meaning: 'an object with neither `error` nor (on a 2xx) `result`' },
+  { fault: 'no-envelope', kind: 'server-error', statuses: [ANY_5XX], meaning: 'an object without `error`, with a 5xx' },
+  { fault: 'unexpected-result', kind: 'bad-response', statuses: [[200, 299]], meaning: '`result` of the wrong shape (pinAll: not a list of session IDs)' },
+  { fault: 'redirect', kind: 'portal-moved', statuses: [[300, 399], [0, 0]], meaning: "a renamed cloud portal (0: the browser's opaque redirect); not followed with the secret" },
+  { fault: 'timeout', kind: 'no-reply', statuses: [], meaning: 'no complete answer in time (pinAll: 20 s); the pin may have happened, so no automatic re-send' },
+  { fault: 'connection-lost', kind: 'no-reply', statuses: [], meaning: 'connection failed while a secret-free probe of the portal answers: the request may have been received' },
+  { fault: 'unreachable', kind: 'network', statuses: [], meaning: 'connection failed and the portal does not answer at all: DNS, certificate, refused' },
+  { fault: 'no-webhook-stored', kind: 'no-webhook', statuses: [], meaning: 'no webhook saved for the portal; nothing sent' },
+  { fault: 'host-access-withheld', kind: 'host-access', statuses: [], meaning: 'the browser withholds access to the portal; nothing sent' },
+  { fault: 'client-rate-limit', kind: 'rate-limited', statuses: [], meaning: "the extension's own copy of the portal's leaky bucket would wait too long; nothing sent" },
+];
+
+/** Whether a row is about a Bitrix24 `error` code. */
+export function isCodeRow(row: ErrorRow): row is CodeRow {
+  return 'code' in row;
+}
+
+/** The code rows of {@link ERROR_TABLE}. */
+export const CODE_ROWS: readonly CodeRow[] = ERROR_TABLE.filter(isCodeRow);
+
+/** The fault rows of {@link ERROR_TABLE}. */
+export const FAULT_ROWS: readonly FaultRow[] = ERROR_TABLE.filter((row): row is FaultRow => !isCodeRow(row));
+
+/**
+ * Bitrix24 error codes (upper-cased) → kind, derived from {@link ERROR_TABLE}.
+ * Source: `shared/bitrix24-rest.md`, "Errors".
+ */
+export const ERROR_CODES: Readonly<Record<string, ErrorKind>> = Object.freeze(
+  Object.fromEntries(CODE_ROWS.map((row) => [row.code.toUpperCase(), row.kind])),
+);
+
+/**
+ * Classifies a Bitrix24 `error` code into a kind through {@link ERROR_TABLE}.
+ * @param code the `error` field of an error envelope in any case, e.g. `"insufficient_scope"`; surrounding
+ *   spaces are ignored.
+ * @returns the code's kind; `unknown-error` for a code the table does not list.
  */
 export function kindOfCode(code: string): ErrorKind {
-  return ERROR_CODES[code.trim().toUpperCase()] ?? 'unknown-error';
+  return ERROR_CODES[code.trim().toUpperCase()] ?? faultKind('unknown-code');
+}
+
+/**
+ * Classifies a failure without a Bitrix24 code through {@link ERROR_TABLE}.
+ * @param fault what went wrong.
+ * @param status the HTTP status when an answer arrived; omit it for failures without one.
+ * @returns the kind of the first row of that fault whose status ranges include `status` (without a status: the
+ *   first row of that fault); `bad-response` when no row matches (e.g. an HTML page with a status outside
+ *   100–599).
+ */
+export function faultKind(fault: FaultName, status?: number): ErrorKind {
+  const row = FAULT_ROWS.find(
+    (r) =>
+      r.fault === fault &&
+      (status === undefined || r.statuses.some(([from, to]) => status >= from && status <= to)),
+  );
+  return row?.kind ?? 'bad-response';
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { PinOutcome, PinTrigger } from '../outcome';
 import { newOutcomeId } from '../outcome';
 import type { CallResult } from './client';
-import type { B24Error } from './errors';
+import { type B24Error, faultKind } from './errors';
 
 /**
  * The Pin all use case: one call of `imopenlines.session.mode.pinAll` (no parameters; answers the pinned session
@@ -63,6 +63,11 @@ export interface PinAllDeps {
   rememberOperatingResetAt(portal: string, at: number): Promise<void>;
   now(): number;
   sleep(ms: number): Promise<void>;
+  /**
+   * Called right before each request leaves (the first one and the retry), so that a worker killed before the
+   * answer leaves a trace the next worker can turn into a "no reply" outcome. Optional.
+   */
+  beforeSend?(portal: string, trigger: PinTrigger): Promise<void>;
 }
 
 /** A pin's outcome, and whether it is new (`fresh`) or joined an earlier or concurrent one. */
@@ -90,10 +95,14 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
     };
     if (!base) return finish({ ok: false, error: { kind: 'no-webhook' } });
 
-    let answer = await deps.call(base, PIN_ALL_METHOD);
+    const send = async () => {
+      await deps.beforeSend?.(portal, trigger);
+      return deps.call(base, PIN_ALL_METHOD);
+    };
+    let answer = await send();
     if (!answer.ok && answer.error.kind === 'rate-limited') {
       await deps.sleep(RATE_LIMIT_BACKOFF_MS);
-      answer = await deps.call(base, PIN_ALL_METHOD);
+      answer = await send();
     }
     if (!answer.ok) {
       if (answer.error.kind === 'operation-limit') {
@@ -106,7 +115,8 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
     if (answer.time.operatingResetAt)
       await deps.rememberOperatingResetAt(portal, answer.time.operatingResetAt * 1000);
     const sessionIds = parseSessionIds(answer.result);
-    if (!sessionIds) return finish({ ok: false, error: { kind: 'bad-response', status: 200 } });
+    if (!sessionIds)
+      return finish({ ok: false, error: { kind: faultKind('unexpected-result', 200), status: 200 } });
     return finish({ ok: true, sessionIds });
   }
 
