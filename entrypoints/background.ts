@@ -1,5 +1,11 @@
 import { browser } from 'wxt/browser';
-import { handleMessage, onCommand, onNotificationClicked, recoverLostPins } from '@/utils/background-service';
+import {
+  handleMessage,
+  onCommand,
+  onNotificationClicked,
+  recoverLostPins,
+  syncRegistrations,
+} from '@/utils/background-service';
 import { restrictStorageToTrustedContexts } from '@/utils/storage';
 
 /** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker (X6). */
@@ -11,6 +17,10 @@ export default defineBackground(() => {
   browser.notifications.onClicked.addListener((id) => {
     void onNotificationClicked(id);
   });
+  // Self-hosted portals: content scripts registered at run time follow the operator's permission changes.
+  browser.permissions.onAdded.addListener(() => void syncRegistrations());
+  browser.permissions.onRemoved.addListener(() => void syncRegistrations());
+  browser.runtime.onInstalled.addListener(() => void syncRegistrations());
   void restrictStorageToTrustedContexts();
   // A pin whose worker died before its answer gets its "no reply" outcome now, not at the next trigger.
   void recoverLostPins();

@@ -11,6 +11,7 @@ import { presentOutcome } from './notify';
 import type { PinOutcome, PinTrigger } from './outcome';
 import { newOutcomeId } from './outcome';
 import type { PortalInfo, WebhookCheck, WebhookUser } from './portals';
+import { injectIntoOpenTabs, syncSelfHostedScripts } from './self-hosted';
 import { classifySender } from './sender';
 import {
   HISTORY_LIMIT,
@@ -140,9 +141,10 @@ async function recordOutcome(outcome: PinOutcome): Promise<void> {
   const history = await historyItem.getValue();
   await historyItem.setValue([outcome, ...history].slice(0, HISTORY_LIMIT));
   await updatePending(({ [outcome.portal]: _, ...others }) => others);
-  if (outcome.portal) await lastPortalItem.setValue(outcome.portal);
+  const portals = await portalsItem.getValue();
+  // Only a configured portal becomes the popup's and the shortcut's fallback.
+  if (portals[outcome.portal]) await lastPortalItem.setValue(outcome.portal);
   if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind)) {
-    const portals = await portalsItem.getValue();
     const info = portals[outcome.portal];
     if (info) await portalsItem.setValue({ ...portals, [outcome.portal]: { ...info, status: 'broken' } });
   }
@@ -223,6 +225,9 @@ export async function checkWebhook(url: string, save: boolean): Promise<WebhookC
       [webhook.portal]: { base: webhook.base },
     });
     await portalsItem.setValue({ ...(await portalsItem.getValue()), [webhook.portal]: info });
+    // A self-hosted portal gets the control on its pages from now on, including the tabs already open (W11).
+    await syncSelfHostedScripts(Object.keys(await portalsItem.getValue()));
+    await injectIntoOpenTabs(webhook.portal);
   }
   return { ok: true, portal: info, saved: save };
 }
@@ -253,7 +258,16 @@ export async function removePortal(portal: string): Promise<PortalInfo[]> {
   const { [portal]: _p, ...portals } = await portalsItem.getValue();
   await webhooksItem.setValue(webhooks);
   await portalsItem.setValue(portals);
+  await syncSelfHostedScripts(Object.keys(portals));
   return Object.values(portals);
+}
+
+/**
+ * Keeps the content-script registrations of self-hosted portals in step with the configured portals and the
+ * browser's permissions: at install, start-up, and whenever the operator grants or revokes host access.
+ */
+export async function syncRegistrations(): Promise<void> {
+  await syncSelfHostedScripts(Object.keys(await portalsItem.getValue()));
 }
 
 /**

@@ -27,7 +27,9 @@ export function errorMessage(error: B24Error): string {
   }
   if (error.kind === 'unknown-error')
     return t('error.unknown_error', [error.code ?? String(error.status ?? '?')]);
-  if (error.kind === 'portal-moved') return t('error.portal_moved', [error.movedTo ?? '?']);
+  if (error.kind === 'portal-moved') {
+    return error.movedTo ? t('error.portal_moved', [error.movedTo]) : t('error.portal_moved_unknown');
+  }
   return t(`error.${error.kind.replaceAll('-', '_')}`);
 }
 
@@ -51,7 +53,14 @@ export function idList(ids: readonly number[], max: number): string {
  * and the error's message.
  */
 export function outcomeText(outcome: PinOutcome): OutcomeText {
-  if (!outcome.ok) return { title: t('failedTitle'), message: errorMessage(outcome.error) };
+  if (!outcome.ok) {
+    // A shortcut pressed before any portal is configured has no portal to name.
+    const nothingSetUp = outcome.error.kind === 'no-webhook' && !outcome.portal;
+    return {
+      title: t('failedTitle'),
+      message: nothingSetUp ? t('error.no_webhook_any') : errorMessage(outcome.error),
+    };
+  }
   const n = outcome.sessionIds.length;
   if (n === 0) return { title: t('pinned.zero'), message: t('pinned.zero') };
   return { title: plural('pinned.title', n), message: idList(outcome.sessionIds, NOTIFICATION_MESSAGE_MAX) };

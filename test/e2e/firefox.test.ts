@@ -137,3 +137,57 @@ describe('Firefox with host access withheld (X10)', () => {
     expect(s.pins()).toHaveLength(1);
   });
 });
+
+describe('Firefox: a self-hosted portal (W11)', () => {
+  let s: FirefoxSession;
+  beforeAll(async () => {
+    s = await startFirefoxSession();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const BOX = 'https://crm.example.org';
+  const hosts = (page: import('puppeteer-core').Page) =>
+    page.evaluate(() => document.querySelectorAll('b24-pin-all').length);
+
+  it('gets the control on its pages after the webhook is saved, in tabs already open too, and loses it with access', async () => {
+    const before = await s.browser.newPage();
+    await before.goto(`${BOX}/services/contact_center/`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await hosts(before)).toBe(0);
+
+    // Saving asks for access to exactly that origin in the click (granted here: prompts are off in this profile).
+    const { page: options, text } = await saveWebhook(s, `${BOX}/rest/5/boxsecret5/`);
+    expect(text).toMatch(/acts as/);
+
+    await before.waitForFunction(() => document.querySelectorAll('b24-pin-all').length === 1, {
+      timeout: 10_000,
+    });
+    const fresh = await s.browser.newPage();
+    await fresh.goto(`${BOX}/services/contact_center/`);
+    await fresh.waitForFunction(() => document.querySelectorAll('b24-pin-all').length === 1, {
+      timeout: 10_000,
+    });
+
+    s.emulator.reset();
+    await clickControl(fresh);
+    await fresh.waitForFunction(
+      () => document.querySelector('b24-pin-all')!.getBoundingClientRect().width > 150,
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(s.pins().map((r) => `${r.host}${r.path}`)).toEqual([
+      'crm.example.org/rest/5/boxsecret5/imopenlines.session.mode.pinAll.json',
+    ]);
+
+    // The operator revokes access: the registration goes, and new pages of the portal get no control.
+    await options.evaluate(() => browser.permissions.remove({ origins: ['https://crm.example.org/*'] }));
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await s.browser.newPage();
+    await after.goto(`${BOX}/services/contact_center/`);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await hosts(after)).toBe(0);
+  });
+});

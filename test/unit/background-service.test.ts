@@ -207,7 +207,7 @@ describe('onCommand', () => {
   it('with no webhook at all the shortcut says how to set one up', async () => {
     portal({});
     await onCommand('pin-all');
-    expect(notifications[0]!.options.message).toMatch(/No webhook is set/);
+    expect(notifications[0]!.options.message).toMatch(/No portal is set up yet/);
     expect(await fakeBrowser.action.getBadgeText({})).toBe('!');
   });
 });

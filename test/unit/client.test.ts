@@ -147,6 +147,35 @@ describe('callMethod', () => {
     expect(fetch).toHaveBeenCalledTimes(1);
   });
 
+  it('a redirect back to the same portal is a login or proxy page, not a move', async () => {
+    const fetch = vi.fn(async () => answer(302, '', { location: '/auth/?backurl=%2Frest%2F' }));
+    const r = await callMethod(BASE, 'profile', {}, { timeoutMs: 1000, fetch });
+    expect(r).toEqual({ ok: false, error: { kind: 'not-rest', status: 302 } });
+  });
+
+  it('an opaque redirect (browsers hide Location) is resolved by a secret-free probe that follows it', async () => {
+    const fetch = vi.fn(async (input: RequestInfo | URL) => {
+      if (String(input).includes('s3cr3tcode'))
+        return Object.assign(new Response(null, { status: 200 }), {}) as Response;
+      const probe = new Response('<html></html>', { status: 200, headers: { 'content-type': 'text/html' } });
+      Object.defineProperty(probe, 'url', { value: 'https://renamed.bitrix24.com/rest/' });
+      return probe;
+    });
+    // The first answer stands in for Chrome's opaqueredirect (type is read-only on real Responses).
+    fetch.mockImplementationOnce(async () => {
+      const r = new Response(null, { status: 200 });
+      Object.defineProperty(r, 'type', { value: 'opaqueredirect' });
+      Object.defineProperty(r, 'status', { value: 0 });
+      return r;
+    });
+    const r = await callMethod(BASE, 'profile', {}, { timeoutMs: 1000, fetch });
+    expect(r).toEqual({
+      ok: false,
+      error: { kind: 'portal-moved', movedTo: 'https://renamed.bitrix24.com' },
+    });
+    expect(fetch.mock.calls.filter(([u]) => String(u).includes('s3cr3tcode'))).toHaveLength(1);
+  });
+
   it('W15: no reply within the timeout → no-reply, one request only', async () => {
     const fetch = vi.fn(
       (_url: RequestInfo | URL, init?: RequestInit) =>

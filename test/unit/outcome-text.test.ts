@@ -82,5 +82,7 @@ describe('outcome text', () => {
       'https://new.bitrix24.com',
     );
     expect(errorMessage({ kind: 'unknown-error', code: 'WEIRD_CODE' })).toContain('WEIRD_CODE');
+    expect(errorMessage({ kind: 'portal-moved' })).toMatch(/redirect/);
+    expect(errorMessage({ kind: 'portal-moved' })).not.toContain('?');
   });
 });

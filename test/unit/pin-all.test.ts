@@ -3,6 +3,7 @@ import type { CallResult } from '@/utils/bitrix24/client';
 import {
   createPinAll,
   JOIN_WINDOW_MS,
+  JOIN_WINDOW_NOT_RUN_MS,
   type PinAllDeps,
   parseSessionIds,
   RATE_LIMIT_BACKOFF_MS,
@@ -160,5 +161,26 @@ describe('pinAll', () => {
       ok: false,
       error: { kind: 'bad-response' },
     });
+  });
+});
+
+describe('join window after a failure', () => {
+  it('a failure that sent nothing the portal ran can be retried after a short pause', async () => {
+    const t = setup([fail('network'), ok([3])]);
+    const first = await t.pinAll(PORTAL, 'control');
+    t.history.unshift(first.outcome);
+    t.advance(100);
+    expect((await t.pinAll(PORTAL, 'control')).fresh).toBe(false);
+    t.advance(JOIN_WINDOW_NOT_RUN_MS);
+    expect((await t.pinAll(PORTAL, 'control')).outcome).toMatchObject({ ok: true, sessionIds: [3] });
+  });
+
+  it('a failure after which the pin may have happened keeps the full window', async () => {
+    const t = setup([fail('no-reply')]);
+    const first = await t.pinAll(PORTAL, 'control');
+    t.history.unshift(first.outcome);
+    t.advance(JOIN_WINDOW_NOT_RUN_MS + 100);
+    expect(await t.pinAll(PORTAL, 'control')).toEqual({ outcome: first.outcome, fresh: false });
+    expect(t.call).toHaveBeenCalledTimes(1);
   });
 });

@@ -84,12 +84,16 @@ export async function callMethod(
     });
     if (isRedirect(response)) {
       clearTimeout(timer);
+      const target = await redirectTarget(response, origin, doFetch, options);
+      const status = response.status || undefined;
+      if (target === origin)
+        return { ok: false, error: { kind: faultKind('redirect-same-origin', response.status), status } };
       return {
         ok: false,
         error: {
           kind: faultKind('redirect', response.status),
-          status: response.status || undefined,
-          movedTo: await findNewOrigin(response, origin, doFetch, options),
+          status,
+          ...(target ? { movedTo: target } : {}),
         },
       };
     }
@@ -158,10 +162,11 @@ function isRedirect(response: Response): boolean {
 }
 
 /**
- * Where a renamed portal went, found without sending the secret: the `Location` header when readable (Node,
- * tests), else the final URL of a secret-free GET of the old origin's `/rest/` that follows redirects.
+ * The origin a redirect leads to, found without sending the secret: the `Location` header when readable (Node,
+ * tests), else the final URL of a secret-free GET of the old origin's `/rest/` that follows redirects (browsers
+ * hide `Location` of a manual redirect). The old origin itself means a login or proxy page; undefined: unknown.
  */
-async function findNewOrigin(
+async function redirectTarget(
   response: Response,
   oldOrigin: string,
   doFetch: typeof fetch,
@@ -184,8 +189,7 @@ async function findNewOrigin(
       referrerPolicy: 'no-referrer',
       signal: AbortSignal.timeout(options.probeTimeoutMs ?? 5000),
     });
-    const finalOrigin = probe.url ? new URL(probe.url).origin : undefined;
-    return finalOrigin && finalOrigin !== oldOrigin ? finalOrigin : undefined;
+    return probe.url ? new URL(probe.url).origin : undefined;
   } catch {
     return undefined;
   }

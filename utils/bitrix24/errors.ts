@@ -86,8 +86,10 @@ export type FaultName =
   | 'unexpected-result'
   /** An error envelope with a code this table does not list. */
   | 'unknown-code'
-  /** A 3xx answer: a renamed cloud portal (never followed with the secret). */
+  /** A 3xx answer to another origin: a renamed cloud portal (never followed with the secret). */
   | 'redirect'
+  /** A 3xx answer back to the same portal: a login or proxy page, not a rename. */
+  | 'redirect-same-origin'
   /** The request left, and no complete answer came back within the timeout. */
   | 'timeout'
   /** The connection failed, yet the portal answers a secret-free probe: the request may have been received. */
@@ -151,7 +153,8 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { fault: 'no-envelope', kind: 'bad-response', statuses: [BELOW_500], meaning: 'an object with neither `error` nor (on a 2xx) `result`' },
   { fault: 'no-envelope', kind: 'server-error', statuses: [ANY_5XX], meaning: 'an object without `error`, with a 5xx' },
   { fault: 'unexpected-result', kind: 'bad-response', statuses: [[200, 299]], meaning: '`result` of the wrong shape (pinAll: not a list of session IDs)' },
-  { fault: 'redirect', kind: 'portal-moved', statuses: [[300, 399], [0, 0]], meaning: "a renamed cloud portal (0: the browser's opaque redirect); not followed with the secret" },
+  { fault: 'redirect', kind: 'portal-moved', statuses: [[300, 399], [0, 0]], meaning: "a redirect to another origin, as renamed cloud portals answer (0: the browser's opaque redirect); not followed with the secret" },
+  { fault: 'redirect-same-origin', kind: 'not-rest', statuses: [[300, 399], [0, 0]], meaning: 'a redirect back to the same portal (a login or proxy page), found by a secret-free probe' },
   { fault: 'timeout', kind: 'no-reply', statuses: [], meaning: 'no complete answer in time (pinAll: 20 s); the pin may have happened, so no automatic re-send' },
   { fault: 'connection-lost', kind: 'no-reply', statuses: [], meaning: 'connection failed while a secret-free probe of the portal answers: the request may have been received' },
   { fault: 'unreachable', kind: 'network', statuses: [], meaning: 'connection failed and the portal does not answer at all: DNS, certificate, refused' },

@@ -1,7 +1,7 @@
 import type { PinOutcome, PinTrigger } from '../outcome';
 import { newOutcomeId } from '../outcome';
 import type { CallResult } from './client';
-import { type B24Error, faultKind } from './errors';
+import { type B24Error, faultKind, REQUEST_NOT_RUN } from './errors';
 
 /**
  * The Pin all use case: one call of `imopenlines.session.mode.pinAll` (no parameters; answers the pinned session
@@ -20,6 +20,11 @@ export const RATE_LIMIT_BACKOFF_MS = 1_500;
  * of a new request: ten presses of the shortcut in a second pin once (case W5).
  */
 export const JOIN_WINDOW_MS = 2_000;
+/**
+ * The shorter window after a failure that certainly sent nothing the portal ran (network down, webhook refused…):
+ * it still absorbs a key held down, yet lets the operator retry at once after fixing the cause.
+ */
+export const JOIN_WINDOW_NOT_RUN_MS = 500;
 
 /**
  * Reads `result` of `pinAll` defensively: a JSON array, or an object with arbitrary keys (PHP arrays with
@@ -86,8 +91,12 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
 
   async function run(portal: string, trigger: PinTrigger): Promise<PinResult> {
     const last = await deps.lastOutcome(portal);
-    if (last && deps.now() - last.at >= 0 && deps.now() - last.at < JOIN_WINDOW_MS)
-      return { outcome: last, fresh: false };
+    if (last) {
+      const age = deps.now() - last.at;
+      const window =
+        !last.ok && REQUEST_NOT_RUN.has(last.error.kind) ? JOIN_WINDOW_NOT_RUN_MS : JOIN_WINDOW_MS;
+      if (age >= 0 && age < window) return { outcome: last, fresh: false };
+    }
     const base = await deps.webhookOf(portal);
     const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
       const at = deps.now();
