@@ -63,6 +63,7 @@ const pinAll = createPinAll({
   sleep,
   beforeSend: (portal, trigger) =>
     updatePending((pending) => ({ ...pending, [portal]: { worker: WORKER, trigger, at: Date.now() } })),
+  record: storeOutcome,
 });
 
 type PendingPins = Record<string, PendingPin>;
@@ -108,36 +109,39 @@ export function recoverLostPins(): Promise<void> {
  */
 export async function pinAndPresent(portal: string | null, trigger: PinTrigger): Promise<PinOutcome> {
   await recoverLostPins();
-  let result: PinResult;
-  if (!portal) {
+  const local = (p: string, error: B24Error): PinOutcome => {
     const at = Date.now();
-    result = {
-      fresh: true,
-      outcome: { id: newOutcomeId(at), portal: '', at, trigger, ok: false, error: { kind: 'no-webhook' } },
-    };
+    return { id: newOutcomeId(at), portal: p, at, trigger, ok: false, error };
+  };
+  let outcome: PinOutcome;
+  if (!portal) {
+    outcome = local('', { kind: 'no-webhook' });
   } else if (!(await hasHostAccess(portal))) {
     // Firefox lets users withhold host access (X10): say so instead of failing as a network error.
-    const at = Date.now();
-    result = {
-      fresh: true,
-      outcome: { id: newOutcomeId(at), portal, at, trigger, ok: false, error: { kind: 'host-access' } },
-    };
+    outcome = local(portal, { kind: 'host-access' });
   } else {
+    let result: PinResult;
     try {
-      result = await pinAll(portal, trigger);
+      result = await pinAll(portal, trigger); // stores fresh outcomes itself, inside its single-flight
     } catch {
-      const at = Date.now();
-      result = {
-        fresh: true,
-        outcome: { id: newOutcomeId(at), portal, at, trigger, ok: false, error: { kind: 'bad-response' } },
-      };
+      result = { fresh: true, outcome: local(portal, { kind: 'bad-response' }) };
+      await storeOutcome(result.outcome);
     }
+    if (result.fresh) await presentEverywhere(result.outcome);
+    return result.outcome;
   }
-  if (result.fresh) await recordOutcome(result.outcome);
-  return result.outcome;
+  await recordOutcome(outcome);
+  return outcome;
 }
 
+/** Records and presents an outcome reached outside the pin use case (no portal, no access, a crash). */
 async function recordOutcome(outcome: PinOutcome): Promise<void> {
+  await storeOutcome(outcome);
+  await presentEverywhere(outcome);
+}
+
+/** Stores an outcome: history, the pending mark, the fallback portal, and a broken webhook's status. */
+async function storeOutcome(outcome: PinOutcome): Promise<void> {
   const history = await historyItem.getValue();
   await historyItem.setValue([outcome, ...history].slice(0, HISTORY_LIMIT));
   await updatePending(({ [outcome.portal]: _, ...others }) => others);
@@ -148,6 +152,10 @@ async function recordOutcome(outcome: PinOutcome): Promise<void> {
     const info = portals[outcome.portal];
     if (info) await portalsItem.setValue({ ...portals, [outcome.portal]: { ...info, status: 'broken' } });
   }
+}
+
+/** Shows an outcome: notification, badge, and the control on the portal's open tabs. */
+async function presentEverywhere(outcome: PinOutcome): Promise<void> {
   await Promise.allSettled([presentOutcome(outcome), broadcastOutcome(outcome)]);
 }
 

@@ -223,6 +223,7 @@ describe('answers that are not REST, over the wire', () => {
       rememberOperatingResetAt: async () => {},
       now: () => Date.now(),
       sleep: async () => {},
+      record: async () => {},
     });
     const { outcome } = await pinAll(PORTAL, 'popup');
     expect(outcome).toMatchObject({ ok: false, error: { kind: faultKind('unexpected-result', 200) } });

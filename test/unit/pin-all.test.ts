@@ -34,6 +34,7 @@ function setup(answers: CallResult[], opts: { webhook?: string | null; last?: Pi
     sleep: vi.fn(async (ms: number) => {
       clock += ms;
     }),
+    record: vi.fn(async () => {}),
   };
   const pinAll = createPinAll(deps);
   return {
@@ -183,4 +184,21 @@ describe('join window after a failure', () => {
     expect(await t.pinAll(PORTAL, 'control')).toEqual({ outcome: first.outcome, fresh: false });
     expect(t.call).toHaveBeenCalledTimes(1);
   });
+});
+
+it('a fresh outcome is recorded before the pin leaves the single-flight', async () => {
+  const t = setup([ok([1]), ok([2])]);
+  let triggeredWhileRecording: Promise<{ fresh: boolean }> | undefined;
+  t.deps.record = vi.fn(async (outcome: PinOutcome) => {
+    // A trigger arriving while the outcome is being stored joins the pin instead of starting another.
+    triggeredWhileRecording = pinAll(PORTAL, 'shortcut');
+    t.history.unshift(outcome);
+  });
+  const pinAll = createPinAll(t.deps);
+  const { outcome } = await pinAll(PORTAL, 'shortcut');
+  expect(t.deps.record).toHaveBeenCalledWith(outcome);
+  expect((await triggeredWhileRecording)?.fresh).toBe(false);
+  t.advance(10);
+  expect((await pinAll(PORTAL, 'shortcut')).fresh).toBe(false);
+  expect(t.call).toHaveBeenCalledTimes(1);
 });

@@ -73,6 +73,11 @@ export interface PinAllDeps {
    * answer leaves a trace the next worker can turn into a "no reply" outcome. Optional.
    */
   beforeSend?(portal: string, trigger: PinTrigger): Promise<void>;
+  /**
+   * Stores a new outcome where {@link PinAllDeps.lastOutcome} will find it. Called before the pin leaves the
+   * single-flight, so a trigger arriving right after it joins it instead of pinning again.
+   */
+  record(outcome: PinOutcome): Promise<void>;
 }
 
 /** A pin's outcome, and whether it is new (`fresh`) or joined an earlier or concurrent one. */
@@ -129,11 +134,18 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
     return finish({ ok: true, sessionIds });
   }
 
+  const runAndRecord = async (portal: string, trigger: PinTrigger): Promise<PinResult> => {
+    const result = await run(portal, trigger);
+    if (result.fresh) await deps.record(result.outcome);
+    return result;
+  };
+
   return (portal, trigger) => {
     const joined = inFlight.get(portal);
     if (joined) return joined.then((outcome) => ({ outcome, fresh: false }));
-    // Leave the in-flight map before anyone sees the result, so a trigger after it starts a new pin.
-    const result = run(portal, trigger).finally(() => inFlight.delete(portal));
+    // Leave the in-flight map once the outcome is recorded and before anyone sees it: a trigger after that joins
+    // the recorded outcome (join window) or starts a new pin, never a second concurrent one.
+    const result = runAndRecord(portal, trigger).finally(() => inFlight.delete(portal));
     inFlight.set(
       portal,
       result.then((r) => r.outcome),

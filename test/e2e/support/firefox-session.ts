@@ -29,7 +29,8 @@ export async function startFirefoxSession(prefs: Record<string, unknown> = {}): 
     extensionUrl: ff.extensionUrl,
     async openExtensionPage(path, readySelector) {
       const page = await ff.browser.newPage();
-      void page.goto(ff.extensionUrl(path)).catch(() => {});
+      const url = ff.extensionUrl(path);
+      void page.goto(url).catch(() => {});
       // Evaluations can fail while the navigation from about:blank is under way: retry until the page is there.
       const deadline = Date.now() + 15_000;
       for (;;) {
@@ -38,6 +39,8 @@ export async function startFirefoxSession(prefs: Record<string, unknown> = {}): 
           return page;
         } catch (error) {
           if (Date.now() > deadline) throw error;
+          // A navigation that never started (or was aborted) is started again.
+          if (!page.url().startsWith('moz-extension:')) void page.goto(url).catch(() => {});
         }
       }
     },
