@@ -214,6 +214,14 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   };
 
   const check = () => {
+    decide();
+    const list = [...blockers];
+    if (anchor) list.push(anchor.element);
+    if (anchor && host) list.push(host);
+    watched = list.filter((element) => element.isConnected);
+  };
+
+  const decide = () => {
     if (finished || state === 'stale') return;
     if (ctx.isInvalid) return; // fires onInvalidated → stale
     for (const other of doc.querySelectorAll(HOST_TAG)) {
@@ -257,15 +265,11 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
     });
   };
 
-  const watched = (): Element[] => {
-    const list = [...blockers];
-    if (anchor) list.push(anchor.element);
-    if (host) list.push(host);
-    return list;
-  };
+  /** What the last decision depended on, all connected when it was made; rebuilt by `check`, not per mutation. */
+  let watched: Element[] = [];
 
   const mutationObserver = new MutationObserver((records) => {
-    if (!scheduled && isCheapCandidate(records, watched())) requestCheck();
+    if (!scheduled && isCheapCandidate(records, watched)) requestCheck();
   });
   // An element collapses to nothing when an ancestor is hidden (a cached slider closing) and grows back when
   // shown: only those transitions call for a check, not every resize.
