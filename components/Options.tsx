@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
 import type { B24Error } from '@/utils/bitrix24/errors';
+import { parseWebhook } from '@/utils/bitrix24/webhook';
 import { t } from '@/utils/i18n';
 import { errorMessage } from '@/utils/outcome-text';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
@@ -25,6 +26,21 @@ export interface OptionsProps {
   onGrantAccess?: (portal: string) => void;
 }
 
+/** A stand-in for a substitution, replaced by markup after translation (a private-use character). */
+const SLOT = '\uE000';
+
+/** A translated text whose {@link SLOT} becomes `code`, set as one unbreakable unit where it fits. */
+function WithCode(props: { text: string; code: string }) {
+  const [before, after = ''] = props.text.split(SLOT);
+  return (
+    <>
+      {before}
+      <code class="inline-url">{props.code}</code>
+      {after}
+    </>
+  );
+}
+
 /** `https://acme.bitrix24.com` → `acme.bitrix24.com`. */
 function host(portal: string): string {
   try {
@@ -40,6 +56,25 @@ export function userName(user: WebhookUser): string {
 }
 
 /**
+ * The same webhook on the address the portal moved to: `https://NEW-HOST/rest/USER/SECRET/`. Null when the pasted
+ * text is not a webhook or the new address is not an HTTPS origin (the secret never travels in clear text).
+ * @param pasted the text the operator saved (any form the parser accepts).
+ * @param movedTo the origin the portal redirected to (`B24Error.movedTo`).
+ */
+export function movedWebhook(pasted: string, movedTo: string): string | null {
+  const parsed = parseWebhook(pasted);
+  if (!parsed.ok) return null;
+  let target: URL;
+  try {
+    target = new URL(movedTo);
+  } catch {
+    return null;
+  }
+  if (target.protocol !== 'https:' || target.origin === parsed.webhook.portal) return null;
+  return `${target.origin}${parsed.webhook.base.slice(parsed.webhook.portal.length)}`;
+}
+
+/**
  * The options page: a form for the webhook URL (any pasted form, W3) that reports whom the webhook acts as (W14)
  * or why it was refused (W1, W7, W8), the configured portals with their masked webhooks and a Remove button each,
  * and how to create an inbound webhook. Pure: all browser access happens through the props.
@@ -48,24 +83,32 @@ export function Options(props: OptionsProps) {
   const [url, setUrl] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<WebhookCheck | null>(null);
+  /** The text behind `result`, so that "Use NEW-HOST" rewrites what was checked, not what was typed since. */
+  const [checked, setChecked] = useState('');
   const inFlight = useRef(false);
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  /** Checks and saves `text`. Called synchronously from a user gesture (submit, or the "Use NEW-HOST" click). */
+  const save = async (text: string) => {
     if (inFlight.current) return;
     inFlight.current = true;
     // onSave is the first call of the handler: it may need the user gesture for a permission request (X11).
-    const pending = props.onSave(url);
+    const pending = props.onSave(text);
     setBusy(true);
     try {
       const check = await pending;
       setResult(check);
+      setChecked(text);
       // The webhook is a password: once saved, it doesn't stay on screen.
       if (check.ok && check.saved) setUrl('');
     } finally {
       inFlight.current = false;
       setBusy(false);
     }
+  };
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void save(url);
   };
 
   return (
@@ -77,7 +120,7 @@ export function Options(props: OptionsProps) {
         <form class="webhook-form" onSubmit={submit} noValidate>
           <label for="webhook-url">{i18n.t('options.webhook_url')}</label>
           <p id="webhook-url-hint" class="hint">
-            {i18n.t('options.webhook_hint', [WEBHOOK_SHAPE])}
+            <WithCode text={i18n.t('options.webhook_hint', [SLOT])} code={WEBHOOK_SHAPE} />
           </p>
           <div class="webhook-row">
             {/* type=text, not url: pasted text with spaces or a newline must reach the parser (W3). */}
@@ -98,7 +141,9 @@ export function Options(props: OptionsProps) {
             </button>
           </div>
         </form>
-        <div aria-live="polite">{result && <CheckResult check={result} />}</div>
+        <div aria-live="polite">
+          {result && <CheckResult check={result} checked={checked} busy={busy} onUse={save} />}
+        </div>
       </section>
 
       <section aria-labelledby="options-portals-title">
@@ -142,7 +187,14 @@ function refusal(error: B24Error): string {
   return errorMessage(error);
 }
 
-function CheckResult(props: { check: WebhookCheck }) {
+function CheckResult(props: {
+  check: WebhookCheck;
+  /** The text that was checked. */
+  checked: string;
+  busy: boolean;
+  /** Saves another webhook URL (the portal's new address, after the operator confirms). */
+  onUse: (url: string) => void;
+}) {
   const { check } = props;
   if (!check.ok && 'parseError' in check) {
     return (
@@ -155,6 +207,19 @@ function CheckResult(props: { check: WebhookCheck }) {
         <p>{i18n.t('options.nothing_saved')}</p>
       </div>
     );
+  }
+  if (!check.ok && check.error.kind === 'portal-moved' && check.error.movedTo) {
+    const moved = movedWebhook(props.checked, check.error.movedTo);
+    if (moved)
+      return (
+        <PortalMoved
+          from={check.portal}
+          to={check.error.movedTo}
+          url={moved}
+          busy={props.busy}
+          onUse={props.onUse}
+        />
+      );
   }
   if (!check.ok) {
     return (
@@ -182,6 +247,37 @@ function CheckResult(props: { check: WebhookCheck }) {
       </p>
       <p>{i18n.t('options.pins_to_creator')}</p>
       {user?.admin && <p class="warning">{i18n.t('options.admin_warning')}</p>}
+    </div>
+  );
+}
+
+/**
+ * The portal answered with a redirect to another address (a renamed cloud portal): says where, and offers to save
+ * the same webhook there. Nothing is sent to the new host until the operator presses "Use NEW-HOST".
+ */
+function PortalMoved(props: {
+  from: string;
+  to: string;
+  url: string;
+  busy: boolean;
+  onUse: (url: string) => void;
+}) {
+  const newHost = host(props.to);
+  return (
+    <div class="notice notice-warning" role="alert">
+      <p>
+        <strong>{i18n.t('options.moved_title', [host(props.from)])}</strong>{' '}
+        {i18n.t('options.moved_to', [newHost])}
+      </p>
+      <p>{i18n.t('options.moved_confirm', [newHost])}</p>
+      <button
+        type="button"
+        class="button button-primary"
+        aria-disabled={props.busy}
+        onClick={() => props.onUse(props.url)}
+      >
+        {i18n.t('options.moved_use', [newHost])}
+      </button>
     </div>
   );
 }

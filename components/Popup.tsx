@@ -50,6 +50,22 @@ export interface PopupProps {
   onOpenOptions: () => void;
   /** Opens the browser's shortcut settings, where the browser allows it; the button is hidden when absent. */
   onOpenShortcutSettings?: () => void;
+  /**
+   * Puts text on the clipboard (the "Copy IDs" buttons); rejects when the browser refuses. The buttons are hidden
+   * when absent.
+   */
+  onCopy?: (text: string) => Promise<void>;
+}
+
+/** The text "Copy IDs" puts on the clipboard: the IDs as the popup shows them, comma-separated. */
+export function idsText(ids: readonly number[]): string {
+  return ids.join(', ');
+}
+
+/** The live region's line for an outcome: its headline, and for a failure what to do (the IDs are on screen). */
+function announce(outcome: PinOutcome): string {
+  const { title, message } = outcomeText(outcome);
+  return outcome.ok ? title : `${title}. ${message}`;
 }
 
 /** `https://acme.bitrix24.com` → `acme.bitrix24.com`. */
@@ -97,6 +113,8 @@ export function Popup(props: PopupProps) {
   const newest = history[0];
   const last = latest && (!newest || latest.at >= newest.at) ? latest : (newest ?? null);
   const earlier = history.filter((o) => o.id !== last?.id).slice(0, POPUP_HISTORY_SIZE);
+  // What a screen reader hears: one short line, not the card with hundreds of IDs (the card is not live).
+  const announcement = busy ? i18n.t('pinAllBusy') : last ? announce(last) : '';
 
   return (
     <main class="popup">
@@ -109,7 +127,10 @@ export function Popup(props: PopupProps) {
           </button>
         </section>
       ) : (
-        <section class="popup-pin">
+        <section class="popup-pin" aria-labelledby="popup-title">
+          <h1 id="popup-title" class="visually-hidden">
+            {i18n.t('extName')}
+          </h1>
           <PortalPicker portals={portals} selected={selectedPortal} onSelect={props.onSelectPortal} />
           {props.hasAccess === false && selectedPortal && (
             <div class="notice notice-warning" role="alert">
@@ -135,9 +156,19 @@ export function Popup(props: PopupProps) {
         </section>
       )}
 
-      <section class="popup-last" aria-live="polite" aria-label={i18n.t('popup.last')}>
+      <p id="popup-announcer" class="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </p>
+
+      <section class="popup-last" aria-label={i18n.t('popup.last')}>
         {last && (
-          <LastOutcome outcome={last} showHost={portals.length !== 1} onOpenOptions={props.onOpenOptions} />
+          <LastOutcome
+            key={last.id}
+            outcome={last}
+            showHost={portals.length !== 1}
+            onOpenOptions={props.onOpenOptions}
+            onCopy={props.onCopy}
+          />
         )}
       </section>
 
@@ -146,7 +177,7 @@ export function Popup(props: PopupProps) {
           <h2 id="popup-history-title">{i18n.t('popup.history')}</h2>
           <ul>
             {earlier.map((o) => (
-              <HistoryRow key={o.id} outcome={o} />
+              <HistoryRow key={o.id} outcome={o} onCopy={props.onCopy} />
             ))}
           </ul>
         </section>
@@ -192,7 +223,12 @@ function PortalPicker(props: {
   );
 }
 
-function LastOutcome(props: { outcome: PinOutcome; showHost: boolean; onOpenOptions: () => void }) {
+function LastOutcome(props: {
+  outcome: PinOutcome;
+  showHost: boolean;
+  onOpenOptions: () => void;
+  onCopy?: (text: string) => Promise<void>;
+}) {
   const { outcome } = props;
   const { title } = outcomeText(outcome);
   return (
@@ -204,11 +240,14 @@ function LastOutcome(props: { outcome: PinOutcome; showHost: boolean; onOpenOpti
       <h2 class="outcome-title">{title}</h2>
       {outcome.ok ? (
         outcome.sessionIds.length > 0 && (
-          // Every ID, however many: the notification shows "+N more", the popup the whole list (W12).
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-          <section class="outcome-ids" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
-            {outcome.sessionIds.join(', ')}
-          </section>
+          <>
+            {/* Every ID, however many: the notification shows "+N more", the popup the whole list (W12). */}
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrollable list must be reachable by keyboard; a group, not a fieldset (no form, and a fieldset breaks overflow wrapping) */}
+            <div class="outcome-ids" role="group" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
+              {idsText(outcome.sessionIds)}
+            </div>
+            {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
+          </>
         )
       ) : (
         <div class="outcome-error-body">
@@ -224,7 +263,30 @@ function LastOutcome(props: { outcome: PinOutcome; showHost: boolean; onOpenOpti
   );
 }
 
-function HistoryRow(props: { outcome: PinOutcome }) {
+/** "Copy IDs" and, in its own polite live region next to it, "Copied 2 IDs" or why copying failed. */
+function CopyIds(props: { ids: readonly number[]; onCopy: (text: string) => Promise<void> }) {
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const copy = async () => {
+    try {
+      await props.onCopy(idsText(props.ids));
+      setNote({ ok: true, text: plural('popup.copied', props.ids.length) });
+    } catch {
+      setNote({ ok: false, text: i18n.t('popup.copy_failed') });
+    }
+  };
+  return (
+    <div class="copy-ids">
+      <button type="button" class="button button-secondary button-small" onClick={copy}>
+        {i18n.t('popup.copy_ids')}
+      </button>
+      <span class={`copy-note ${note?.ok === false ? 'copy-note-error' : ''}`} role="status">
+        {note?.text ?? ''}
+      </span>
+    </div>
+  );
+}
+
+function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Promise<void> }) {
   const { outcome } = props;
   let summary: string;
   if (!outcome.ok) summary = errorMessage(outcome.error);
@@ -234,9 +296,17 @@ function HistoryRow(props: { outcome: PinOutcome }) {
     <li class={outcome.ok ? 'history-ok' : 'history-error'}>
       <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>
       <span class="history-host">{portalHost(outcome.portal)}</span>
-      <span class="history-summary" title={summary}>
-        {summary}
-      </span>
+      <span class="history-summary">{summary}</span>
+      {outcome.ok && outcome.sessionIds.length > 0 && (
+        <details class="history-ids">
+          <summary>{i18n.t('popup.show_ids')}</summary>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrollable list must be reachable by keyboard; a group, not a fieldset (no form, and a fieldset breaks overflow wrapping) */}
+          <div class="history-id-list" role="group" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
+            {idsText(outcome.sessionIds)}
+          </div>
+          {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
+        </details>
+      )}
     </li>
   );
 }

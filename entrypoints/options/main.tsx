@@ -8,7 +8,7 @@ import { parseWebhook } from '@/utils/bitrix24/webhook';
 import { hasHostAccess, requestHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import type { PortalInfo, WebhookCheck } from '@/utils/portals';
-import { portalsItem } from '@/utils/storage';
+import { historyItem, portalsItem } from '@/utils/storage';
 
 function save(url: string): Promise<WebhookCheck> {
   // Host access for the pasted portal is requested first thing in the click, or browsers refuse (X11, W11).
@@ -19,12 +19,29 @@ function save(url: string): Promise<WebhookCheck> {
   return (async () => {
     await access; // refused access comes back from the background as a `host-access` error
     try {
-      return await sendToBackground({ type: 'saveWebhook', url });
+      const check = await sendToBackground({ type: 'saveWebhook', url });
+      if (check.ok && check.saved) await clearFixedBadge(check.portal.portal);
+      return check;
     } catch {
       const portal = parsed.ok ? parsed.webhook.portal : '';
       return { ok: false, error: { kind: 'no-reply' }, portal, maskedWebhook: '' } as const;
     }
   })();
+}
+
+/**
+ * A "!" on the toolbar badge for a failure on this portal is stale once a webhook for it passed the check: the
+ * operator fixed what the failure asked for. Anything else on the badge stays (see the popup's rule).
+ */
+async function clearFixedBadge(portal: string): Promise<void> {
+  try {
+    const [latest] = await historyItem.getValue();
+    if (latest && !latest.ok && latest.portal === portal && (await browser.action.getBadgeText({})) === '!') {
+      await browser.action.setBadgeText({ text: '' });
+    }
+  } catch {
+    // The badge is a hint; saving worked either way.
+  }
 }
 
 /** Whether each portal is reachable, kept current as the browser's permissions change. */
@@ -67,4 +84,5 @@ function App() {
 }
 
 document.title = i18n.t('options.title');
+document.documentElement.lang = i18n.t('locale');
 render(<App />, document.getElementById('app')!);

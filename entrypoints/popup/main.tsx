@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { i18n } from '#i18n';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
 import { hasHostAccess, requestHostAccess } from '@/utils/host-access';
@@ -71,6 +72,20 @@ function openShortcutSettings() {
   else browser.tabs.create({ url: 'chrome://extensions/shortcuts' });
 }
 
+/** "Copy IDs": the popup is the focused document of the click, which the Clipboard API asks for. */
+function copy(text: string): Promise<void> {
+  return navigator.clipboard.writeText(text);
+}
+
+/**
+ * The toolbar badge shows the newest outcome (its count, or "!") until the operator has seen it: opening the popup,
+ * which shows that outcome, clears it. Outcomes reached while the popup is open set it again (the background does
+ * not know the popup is open), so the badge never hides an outcome nobody has looked at.
+ */
+function clearBadge(): void {
+  browser.action.setBadgeText({ text: '' }).catch(() => {});
+}
+
 function App() {
   const portalMap = useItem(portalsItem, {});
   const history = useItem(historyItem, []);
@@ -121,8 +136,11 @@ function App() {
       onGrantAccess={grantAccess}
       onOpenOptions={openOptions}
       onOpenShortcutSettings={openShortcutSettings}
+      onCopy={copy}
     />
   );
 }
 
+document.documentElement.lang = i18n.t('locale');
+clearBadge();
 render(<App />, document.getElementById('app')!);

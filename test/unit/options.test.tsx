@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Options, type OptionsProps, WEBHOOK_SHAPE } from '@/components/Options';
+import { movedWebhook, Options, type OptionsProps, WEBHOOK_SHAPE } from '@/components/Options';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
 
 const ACME = 'https://acme.bitrix24.com';
@@ -187,5 +187,99 @@ describe('Options: host access withheld (X10)', () => {
   it('offers nothing when access is granted', () => {
     renderOptions({ portals: [info(JANE)], access: { [info(JANE).portal]: true } });
     expect(screen.queryByRole('button', { name: 'Grant access' })).toBeNull();
+  });
+});
+
+describe('Options: the portal moved (a renamed cloud portal answers with a redirect)', () => {
+  const OLD = 'https://old.bitrix24.com';
+  const moved = (movedTo?: string): WebhookCheck => ({
+    ok: false,
+    error: { kind: 'portal-moved', status: 302, ...(movedTo ? { movedTo } : {}) },
+    portal: OLD,
+    maskedWebhook: `${OLD}/rest/7/abc…xyz/`,
+  });
+
+  it('shows the new address and saves the same webhook there only after "Use NEW-HOST" is pressed', async () => {
+    const onSave = vi.fn(
+      async (url: string): Promise<WebhookCheck> =>
+        url.startsWith(OLD) ? moved(ACME) : { ok: true, portal: info(JANE), saved: true },
+    );
+    renderOptions({ onSave });
+    const input = submit(`${OLD}/rest/7/abc123xyz/`);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('old.bitrix24.com has moved.');
+    expect(alert.textContent).toContain('It now answers at acme.bitrix24.com.');
+    expect(alert.textContent).toContain('the webhook was not sent to the new address');
+    expect(alert.textContent).not.toContain('abc123xyz');
+    // Nothing goes to the new host before the operator confirms.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(onSave).toHaveBeenCalledTimes(1);
+
+    fireEvent.click(within(alert).getByRole('button', { name: 'Use acme.bitrix24.com' }));
+    expect(onSave).toHaveBeenCalledTimes(2);
+    expect(onSave).toHaveBeenLastCalledWith(`${ACME}/rest/7/abc123xyz/`);
+    const status = await screen.findByRole('status');
+    expect(status.textContent).toContain('Saved. This webhook acts as Jane Doe (ID 7).');
+    expect(input.value).toBe('');
+  });
+
+  it('rewrites whatever form was pasted, and what was checked rather than what was typed since', async () => {
+    const onSave = vi.fn(async (): Promise<WebhookCheck> => moved(`${ACME}`));
+    renderOptions({ onSave });
+    const input = submit(`  old.bitrix24.com/rest/api/7/abc123xyz/profile.json?x=1 `);
+    const alert = await screen.findByRole('alert');
+    fireEvent.input(input, { target: { value: 'something else' } });
+    fireEvent.click(within(alert).getByRole('button', { name: 'Use acme.bitrix24.com' }));
+    expect(onSave).toHaveBeenLastCalledWith(`${ACME}/rest/7/abc123xyz/`);
+  });
+
+  it('without a known new address, says the address may have changed and offers nothing', async () => {
+    renderOptions({ onSave: async () => moved() });
+    submit(`${OLD}/rest/7/abc123xyz/`);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('its address may have changed');
+    expect(within(alert).queryByRole('button')).toBeNull();
+  });
+
+  it('never offers to send the secret over plain HTTP', async () => {
+    renderOptions({ onSave: async () => moved('http://acme.bitrix24.com') });
+    submit(`${OLD}/rest/7/abc123xyz/`);
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).queryByRole('button')).toBeNull();
+  });
+});
+
+describe('movedWebhook', () => {
+  it.each([
+    [
+      'https://old.bitrix24.com/rest/7/abc/',
+      'https://acme.bitrix24.com',
+      'https://acme.bitrix24.com/rest/7/abc/',
+    ],
+    [
+      'old.bitrix24.com/rest/7/abc',
+      'https://new.example.org:8443',
+      'https://new.example.org:8443/rest/7/abc/',
+    ],
+    ['https://old.bitrix24.com/rest/7/abc/', 'http://acme.bitrix24.com', null],
+    ['https://old.bitrix24.com/rest/7/abc/', 'https://old.bitrix24.com', null],
+    ['https://old.bitrix24.com/rest/abc/', 'https://acme.bitrix24.com', null],
+    ['https://old.bitrix24.com/rest/7/abc/', 'not a url', null],
+  ])('%s → %s', (pasted, to, expected) => {
+    expect(movedWebhook(pasted, to)).toBe(expected);
+  });
+});
+
+describe('Options: keyboard', () => {
+  it('Enter in the field submits the form (native form, submit button), Tab order has no positive tabindex', async () => {
+    const { props } = renderOptions({ portals: [info(JANE)] });
+    const input = screen.getByLabelText('Webhook URL') as HTMLInputElement;
+    fireEvent.input(input, { target: { value: `${ACME}/rest/7/abc123xyz/` } });
+    expect(screen.getByRole('button', { name: 'Save' }).getAttribute('type')).toBe('submit');
+    fireEvent.submit(input.form!);
+    expect(props.onSave).toHaveBeenCalledWith(`${ACME}/rest/7/abc123xyz/`);
+    for (const el of document.querySelectorAll('[tabindex]'))
+      expect(Number(el.getAttribute('tabindex'))).toBeLessThanOrEqual(0);
+    await screen.findByRole('status');
   });
 });

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ControlStatus, controlTexts, isTrustedEvent, PinAllControl } from '@/components/PinAllControl';
 import type { PinOutcome } from '@/utils/outcome';
@@ -142,4 +143,26 @@ describe('pin-all-control.css (X5: page styles must not change the control)', ()
     expect(rules).not.toMatch(/\d(?:r?em|vh|vw)\b|\d%/);
     expect(rules).toMatch(/font-size:\s*12px/);
   });
+});
+
+describe('the control in every language (WCAG 2.5.3, label in name)', () => {
+  const dir = resolve(process.cwd(), 'locales');
+  /** Lower case, letters, digits and single spaces: how axe compares a visible label with an accessible name. */
+  const curate = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+
+  it.each(files)(
+    '%s: the accessible name contains the visible text, so speech users can say what they see',
+    async (file) => {
+      const messages = generateChromeMessages(await parseMessagesFile(resolve(dir, file)));
+      const visible = messages.pinAll!.message;
+      const name = messages.pinAllLabel!.message;
+      expect(curate(name)).toContain(curate(visible));
+    },
+  );
 });

@@ -60,6 +60,11 @@ function renderPopup(overrides: Partial<PopupProps> = {}) {
 // Vitest runs without globals, so Testing Library cannot register its own cleanup.
 afterEach(cleanup);
 
+/** The card of the last outcome (the live announcer repeats its headline, so texts are looked up in here). */
+const lastCard = () => screen.getByRole('region', { name: 'Last result' });
+/** The popup's polite live region for pin results. */
+const announcer = () => document.getElementById('popup-announcer')!;
+
 describe('Popup', () => {
   it('pins the selected portal on one click, shows the busy state, then the outcome with its IDs', async () => {
     let finish!: (o: PinOutcome) => void;
@@ -76,8 +81,8 @@ describe('Popup', () => {
     expect(onPin).toHaveBeenCalledTimes(1);
 
     finish(pinned([1652, 1653]));
-    expect(await screen.findByText('Pinned 2 dialogs')).toBeTruthy();
-    expect(screen.getByRole('region', { name: 'Pinned session IDs' }).textContent).toBe('1652, 1653');
+    expect(await within(lastCard()).findByText('Pinned 2 dialogs')).toBeTruthy();
+    expect(screen.getByRole('group', { name: 'Pinned session IDs' }).textContent).toBe('1652, 1653');
     expect(screen.getByRole('button', { name: 'Pin all' })).toBeTruthy();
   });
 
@@ -85,8 +90,8 @@ describe('Popup', () => {
     const ids = Array.from({ length: 500 }, (_, i) => i + 1);
     renderPopup({ history: [pinned(ids)] });
 
-    expect(screen.getByText('Pinned 500 dialogs')).toBeTruthy();
-    const list = screen.getByRole('region', { name: 'Pinned session IDs' });
+    expect(within(lastCard()).getByText('Pinned 500 dialogs')).toBeTruthy();
+    const list = screen.getByRole('group', { name: 'Pinned session IDs' });
     expect(list.textContent).toBe(ids.join(', '));
     expect(list.getAttribute('tabindex')).toBe('0');
     expect(document.body.textContent).not.toMatch(/more/);
@@ -94,22 +99,23 @@ describe('Popup', () => {
 
   it('W12: an empty result says there is nothing to pin', () => {
     renderPopup({ history: [pinned([])] });
-    expect(screen.getByText('Nothing to pin — no active Open Lines dialogs')).toBeTruthy();
-    expect(screen.queryByRole('region', { name: 'Pinned session IDs' })).toBeNull();
+    expect(within(lastCard()).getByText('Nothing to pin — no active Open Lines dialogs')).toBeTruthy();
+    expect(screen.queryByRole('group', { name: 'Pinned session IDs' })).toBeNull();
   });
 
   it('X8: an outcome recorded by the background (e.g. from the shortcut) shows up on re-render', () => {
     const { props, rerender } = renderPopup();
     expect(screen.queryByText(/Pinned/)).toBeNull();
     rerender(<Popup {...props} history={[pinned([9], { trigger: 'shortcut' })]} />);
-    expect(screen.getByText('Pinned 1 dialog')).toBeTruthy();
+    expect(within(lastCard()).getByText('Pinned 1 dialog')).toBeTruthy();
+    expect(announcer().textContent).toBe('Pinned 1 dialog');
   });
 
   it.each<ErrorKind>(['webhook-invalid', 'missing-scope', 'no-webhook', 'portal-moved', 'host-access'])(
     'W7: a %s failure shows its message and an "Open options" action',
     (kind) => {
       const { props } = renderPopup({ history: [failed(kind)] });
-      expect(screen.getByText('Pin all failed')).toBeTruthy();
+      expect(within(lastCard()).getByText('Pin all failed')).toBeTruthy();
       fireEvent.click(screen.getByRole('button', { name: 'Open options' }));
       expect(props.onOpenOptions).toHaveBeenCalledTimes(1);
     },
@@ -117,12 +123,12 @@ describe('Popup', () => {
 
   it('W7: the invalid-webhook message names the cause', () => {
     renderPopup({ history: [failed('webhook-invalid')] });
-    expect(screen.getByText(/The webhook is invalid or was deleted/)).toBeTruthy();
+    expect(within(lastCard()).getByText(/The webhook is invalid or was deleted/)).toBeTruthy();
   });
 
   it('W15: a failure not fixed in the options shows its message without the options action', () => {
     renderPopup({ history: [failed('no-reply')] });
-    expect(screen.getByText(/the dialogs may or may not be pinned/)).toBeTruthy();
+    expect(within(lastCard()).getByText(/the dialogs may or may not be pinned/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Open options' })).toBeNull();
   });
 
@@ -203,7 +209,109 @@ describe('Popup', () => {
     const onPin = vi.fn(async () => failed('rate-limited', { at: Date.now() + 1000 }));
     renderPopup({ onPin, history: [pinned([1], { at: Date.now() - 5000 })] });
     fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
-    await waitFor(() => expect(screen.getByText(/limiting requests/)).toBeTruthy());
+    await waitFor(() => expect(within(lastCard()).getByText(/limiting requests/)).toBeTruthy());
+  });
+});
+
+describe('Popup: operator experience (issue 6)', () => {
+  it('announces the busy state and then the result in its polite live region, one short line', async () => {
+    let finish!: (o: PinOutcome) => void;
+    renderPopup({ onPin: vi.fn(() => new Promise<PinOutcome>((r) => (finish = r))) });
+    const live = announcer();
+    expect(live.getAttribute('role')).toBe('status');
+    expect(live.getAttribute('aria-live')).toBe('polite');
+    expect(live.textContent).toBe('');
+    fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
+    await waitFor(() => expect(live.textContent).toBe('Pinning…'));
+    finish(pinned(Array.from({ length: 300 }, (_, i) => i + 1)));
+    await waitFor(() => expect(live.textContent).toBe('Pinned 300 dialogs'));
+    // The card with its hundreds of IDs is not live: only the line above is read out.
+    expect(lastCard().closest('[aria-live]')).toBeNull();
+  });
+
+  it('announces a failure with what to do', () => {
+    renderPopup({ history: [failed('webhook-invalid')] });
+    expect(announcer().textContent).toMatch(/^Pin all failed\. The webhook is invalid or was deleted/);
+  });
+
+  it('Copy IDs puts the comma-separated IDs on the clipboard and says "Copied" in a live region', async () => {
+    const onCopy = vi.fn(async () => {});
+    renderPopup({ history: [pinned([1652, 1653])], onCopy });
+    const card = within(lastCard());
+    fireEvent.click(card.getByRole('button', { name: 'Copy IDs' }));
+    expect(onCopy).toHaveBeenCalledWith('1652, 1653');
+    const note = await card.findByText('Copied 2 IDs');
+    expect(note.getAttribute('role')).toBe('status');
+  });
+
+  it('says so when the browser refuses to copy', async () => {
+    renderPopup({ history: [pinned([7])], onCopy: vi.fn(async () => Promise.reject(new Error('denied'))) });
+    fireEvent.click(within(lastCard()).getByRole('button', { name: 'Copy IDs' }));
+    expect(await within(lastCard()).findByText(/Could not copy/)).toBeTruthy();
+  });
+
+  it('offers no Copy IDs without a clipboard, or when nothing was pinned', () => {
+    renderPopup({ history: [pinned([1652])] });
+    expect(screen.queryByRole('button', { name: 'Copy IDs' })).toBeNull();
+    cleanup();
+    renderPopup({ history: [pinned([])], onCopy: vi.fn() });
+    expect(screen.queryByRole('button', { name: 'Copy IDs' })).toBeNull();
+  });
+
+  it('recent outcomes: time, portal, count, the IDs behind a <details>, each copyable', async () => {
+    const onCopy = vi.fn(async () => {});
+    const ids = Array.from({ length: 40 }, (_, i) => 2000 + i);
+    renderPopup({
+      history: [pinned([5], { id: 'newest' }), pinned(ids, { id: 'older', at: Date.now() - 60_000 })],
+      onCopy,
+    });
+    const row = within(screen.getByRole('region', { name: 'Recent' })).getAllByRole('listitem')[0]!;
+    expect(row.querySelector('time')?.getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(row.textContent).toContain('acme.bitrix24.com');
+    expect(row.textContent).toContain('Pinned 40 dialogs');
+    const details = row.querySelector('details')!;
+    expect(details.open).toBe(false);
+    expect(details.querySelector('summary')?.textContent).toBe('Show IDs');
+    expect(details.textContent).toContain(ids.join(', '));
+    fireEvent.click(within(details).getByRole('button', { name: 'Copy IDs' }));
+    expect(onCopy).toHaveBeenCalledWith(ids.join(', '));
+    expect(await within(details).findByText('Copied 40 IDs')).toBeTruthy();
+  });
+
+  it('recent failures show their whole message, not a cut one', () => {
+    renderPopup({
+      history: [pinned([1], { id: 'newest' }), failed('no-reply', { id: 'x', at: Date.now() - 1 })],
+    });
+    const row = within(screen.getByRole('region', { name: 'Recent' })).getAllByRole('listitem')[0]!;
+    expect(row.textContent).toContain(
+      'No reply: the dialogs may or may not be pinned. Check Open Lines before you retry.',
+    );
+    expect(row.querySelector('details')).toBeNull();
+  });
+
+  it('keyboard: every action is a native control, in document order (no positive tabindex)', () => {
+    renderPopup({
+      portals: [portal(ACME), portal(BOX)],
+      history: [pinned([1, 2], { id: 'a' }), pinned([3], { id: 'b', at: Date.now() - 1000 })],
+      shortcut: '',
+      onOpenShortcutSettings: vi.fn(),
+      onCopy: vi.fn(),
+    });
+    for (const el of document.querySelectorAll('[tabindex]')) expect(el.getAttribute('tabindex')).toBe('0');
+    const focusable = [...document.querySelectorAll('button, select, summary, [tabindex="0"]')].map(
+      (el) => el.getAttribute('aria-label') || el.textContent?.trim(),
+    );
+    expect(focusable).toEqual([
+      'acme.bitrix24.comcrm.example.org',
+      'Pin all',
+      'Pinned session IDs',
+      'Copy IDs',
+      'Show IDs',
+      'Pinned session IDs',
+      'Copy IDs',
+      'Set a shortcut',
+      'Options',
+    ]);
   });
 });
 
