@@ -27,3 +27,28 @@ export async function hasHostAccess(portal: string): Promise<boolean> {
 export function requestHostAccess(portal: string): Promise<boolean> {
   return browser.permissions.request({ origins: [hostPattern(portal)] }).catch(() => false);
 }
+
+/**
+ * Reports whether each portal is reachable, now and again whenever the browser's permissions change (the user
+ * grants or revokes site access while a page is open).
+ * @param onChange called with `{ [portal]: reachable }` for every portal given.
+ * @returns a function that stops watching.
+ */
+export function watchHostAccess(
+  portals: string[],
+  onChange: (access: Record<string, boolean>) => void,
+): () => void {
+  let live = true;
+  const refresh = async () => {
+    const entries = await Promise.all(portals.map(async (p) => [p, await hasHostAccess(p)] as const));
+    if (live) onChange(Object.fromEntries(entries));
+  };
+  void refresh();
+  browser.permissions.onAdded.addListener(refresh);
+  browser.permissions.onRemoved.addListener(refresh);
+  return () => {
+    live = false;
+    browser.permissions.onAdded.removeListener(refresh);
+    browser.permissions.onRemoved.removeListener(refresh);
+  };
+}

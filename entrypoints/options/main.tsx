@@ -5,7 +5,7 @@ import { i18n } from '#i18n';
 import { Options } from '@/components/Options';
 import '@/components/options.css';
 import { parseWebhook } from '@/utils/bitrix24/webhook';
-import { hasHostAccess, requestHostAccess } from '@/utils/host-access';
+import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import type { PortalInfo, WebhookCheck } from '@/utils/portals';
 import { historyItem, portalsItem } from '@/utils/storage';
@@ -48,21 +48,7 @@ async function clearFixedBadge(portal: string): Promise<void> {
 function useAccess(portals: string[]): Record<string, boolean> {
   const [access, setAccess] = useState<Record<string, boolean>>({});
   const key = portals.join(' ');
-  useEffect(() => {
-    let live = true;
-    const refresh = async () => {
-      const entries = await Promise.all(portals.map(async (p) => [p, await hasHostAccess(p)] as const));
-      if (live) setAccess(Object.fromEntries(entries));
-    };
-    void refresh();
-    browser.permissions.onAdded.addListener(refresh);
-    browser.permissions.onRemoved.addListener(refresh);
-    return () => {
-      live = false;
-      browser.permissions.onAdded.removeListener(refresh);
-      browser.permissions.onRemoved.removeListener(refresh);
-    };
-  }, [key]);
+  useEffect(() => watchHostAccess(portals, setAccess), [key]);
   return access;
 }
 

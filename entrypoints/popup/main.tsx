@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
-import { hasHostAccess, requestHostAccess } from '@/utils/host-access';
+import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
 import { historyItem, lastPortalItem, portalsItem } from '@/utils/storage';
@@ -106,17 +106,7 @@ function App() {
 
   const [hasAccess, setHasAccess] = useState<boolean | undefined>(undefined);
   useEffect(() => {
-    if (!selected) return;
-    let live = true;
-    const refresh = () => hasHostAccess(selected).then((ok) => live && setHasAccess(ok));
-    refresh();
-    browser.permissions.onAdded.addListener(refresh);
-    browser.permissions.onRemoved.addListener(refresh);
-    return () => {
-      live = false;
-      browser.permissions.onAdded.removeListener(refresh);
-      browser.permissions.onRemoved.removeListener(refresh);
-    };
+    if (selected) return watchHostAccess([selected], (access) => setHasAccess(access[selected]));
   }, [selected]);
   // The request is the first thing the click does (X11); the popup may close while the prompt is open.
   const grantAccess = () => {
