@@ -52,7 +52,9 @@ function useAccess(portals: string[]): Record<string, boolean> {
   return access;
 }
 
-async function remove(portal: string): Promise<PortalInfo[]> {
+/** Forgets a portal's webhook after the operator confirms: it can't be recovered, only pasted again. */
+async function remove(portal: string): Promise<PortalInfo[] | undefined> {
+  if (!window.confirm(i18n.t('options.remove_confirm', [new URL(portal).host]))) return undefined;
   return sendToBackground({ type: 'removeWebhook', portal });
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickPinAllControl, saveWebhookThroughOptions } from './support/chromium.mjs';
 import { type ChromiumSession, DEMO, startChromiumSession } from './support/session';
@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s?.close();
+  await rm(dirname(netLog), { recursive: true, force: true });
 });
 
 describe('the webhook secret (Chromium)', () => {

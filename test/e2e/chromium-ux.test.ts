@@ -455,7 +455,15 @@ describe('operator experience in Chromium, English', () => {
       'demo.bitrix24.com',
     ]);
     // Back to one portal for whatever runs next.
+    // Removing asks first: the webhook can only be pasted again, not recovered.
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (dialog) => {
+        resolve(dialog.message());
+        void dialog.accept();
+      }),
+    );
     await page.getByRole('button', { name: 'Remove acme.bitrix24.com' }).click();
+    expect(await asked).toMatch(/^Remove acme\.bitrix24\.com\?/);
     await expect.poll(() => page.locator('.portal').count()).toBe(1);
     await page.close();
   });
