@@ -86,6 +86,11 @@ export function Options(props: OptionsProps) {
   /** The text behind `result`, so that "Use NEW-HOST" rewrites what was checked, not what was typed since. */
   const [checked, setChecked] = useState('');
   const inFlight = useRef(false);
+  const input = useRef<HTMLInputElement>(null);
+  /** "Use NEW-HOST": the button goes away with the answer, so keyboard focus returns to the input, not to <body>. */
+  const applyNewHost = (newUrl: string) => {
+    void save(newUrl).finally(() => input.current?.focus());
+  };
 
   /** Checks and saves `text`. Called synchronously from a user gesture (submit, or the "Use NEW-HOST" click). */
   const save = async (text: string) => {
@@ -125,6 +130,7 @@ export function Options(props: OptionsProps) {
           <div class="webhook-row">
             {/* type=text, not url: pasted text with spaces or a newline must reach the parser (W3). */}
             <input
+              ref={input}
               id="webhook-url"
               name="webhook"
               type="text"
@@ -142,7 +148,7 @@ export function Options(props: OptionsProps) {
           </div>
         </form>
         <div aria-live="polite">
-          {result && <CheckResult check={result} checked={checked} busy={busy} onUse={save} />}
+          {result && <CheckResult check={result} checked={checked} busy={busy} onUse={applyNewHost} />}
         </div>
       </section>
 

@@ -221,6 +221,8 @@ describe('Options: the portal moved (a renamed cloud portal answers with a redir
     const status = await screen.findByRole('status');
     expect(status.textContent).toContain('Saved. This webhook acts as Jane Doe (ID 7).');
     expect(input.value).toBe('');
+    // The button is gone with the answer: keyboard focus is back on the input, not lost to <body>.
+    await waitFor(() => expect(document.activeElement).toBe(input));
   });
 
   it('rewrites whatever form was pasted, and what was checked rather than what was typed since', async () => {
