@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
 import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
-import { plural } from '@/utils/i18n';
+import { messageLocale, plural } from '@/utils/i18n';
 import type { PinOutcome } from '@/utils/outcome';
 import { errorMessage, outcomeText } from '@/utils/outcome-text';
 import type { PortalInfo } from '@/utils/portals';
@@ -82,8 +82,13 @@ function formatTime(at: number): string {
   const date = new Date(at);
   const sameDay = date.toDateString() === new Date().toDateString();
   return sameDay
-    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    ? date.toLocaleTimeString(messageLocale(), { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(messageLocale(), {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
 }
 
 /**

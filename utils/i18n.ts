@@ -19,7 +19,7 @@ export function t(key: string, substitutions?: (string | number)[]): string {
 export function plural(key: string, count: number, substitutions: (string | number)[] = [count]): string {
   // The language of the messages the browser picked (`locale` in each locales/*.yml), not its UI language: the two
   // can differ, and Russian text with English plural rules reads "5 диалога".
-  const lang = t('locale') || 'en';
+  const lang = messageLocale();
   let category: string;
   try {
     category = new Intl.PluralRules(lang).select(count);
@@ -27,4 +27,12 @@ export function plural(key: string, count: number, substitutions: (string | numb
     category = new Intl.PluralRules('en').select(count);
   }
   return t(`${key}.${category}`, substitutions) || t(`${key}.other`, substitutions);
+}
+
+/**
+ * The language of the messages the browser picked, as a BCP 47 tag (`locale` in each locales/*.yml): dates, times
+ * and plural forms follow the text around them, not the browser's UI language.
+ */
+export function messageLocale(): string {
+  return t('locale') || 'en';
 }

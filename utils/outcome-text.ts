@@ -1,5 +1,5 @@
 import type { B24Error } from './bitrix24/errors';
-import { plural, t } from './i18n';
+import { messageLocale, plural, t } from './i18n';
 import type { PinOutcome } from './outcome';
 
 /** Longest notification message that no platform cuts (about 120 characters, `design.md`). */
@@ -21,7 +21,7 @@ export function errorMessage(error: B24Error): string {
   if (error.kind === 'operation-limit') {
     return error.resetAt
       ? t('error.operation_limit', [
-          new Date(error.resetAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+          new Date(error.resetAt).toLocaleTimeString(messageLocale(), { hour: '2-digit', minute: '2-digit' }),
         ])
       : t('error.operation_limit_unknown');
   }
