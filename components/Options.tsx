@@ -148,7 +148,15 @@ export function Options(props: OptionsProps) {
           </div>
         </form>
         <div aria-live="polite">
-          {result && <CheckResult check={result} checked={checked} busy={busy} onUse={applyNewHost} />}
+          {result && (
+            <CheckResult
+              check={result}
+              checked={checked}
+              busy={busy}
+              onUse={applyNewHost}
+              configured={props.portals.map((p) => p.portal)}
+            />
+          )}
         </div>
       </section>
 
@@ -200,6 +208,8 @@ function CheckResult(props: {
   busy: boolean;
   /** Saves another webhook URL (the portal's new address, after the operator confirms). */
   onUse: (url: string) => void;
+  /** Origins of the portals that already have a webhook. */
+  configured: readonly string[];
 }) {
   const { check } = props;
   if (!check.ok && 'parseError' in check) {
@@ -224,6 +234,7 @@ function CheckResult(props: {
           url={moved}
           busy={props.busy}
           onUse={props.onUse}
+          replaces={props.configured.includes(new URL(check.error.movedTo).origin)}
         />
       );
   }
@@ -267,6 +278,8 @@ function PortalMoved(props: {
   url: string;
   busy: boolean;
   onUse: (url: string) => void;
+  /** The new address already has a webhook, which saving this one replaces. */
+  replaces: boolean;
 }) {
   const newHost = host(props.to);
   return (
@@ -276,6 +289,7 @@ function PortalMoved(props: {
         {i18n.t('options.moved_to', [newHost])}
       </p>
       <p>{i18n.t('options.moved_confirm', [newHost])}</p>
+      {props.replaces && <p class="warning">{i18n.t('options.moved_replaces', [newHost])}</p>}
       <button
         type="button"
         class="button button-primary"

@@ -225,6 +225,13 @@ describe('Options: the portal moved (a renamed cloud portal answers with a redir
     await waitFor(() => expect(document.activeElement).toBe(input));
   });
 
+  it('warns that the new address already has a webhook which this one replaces', async () => {
+    renderOptions({ portals: [info(JANE)], onSave: async () => moved(ACME) });
+    submit(`${OLD}/rest/7/abc123xyz/`);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('acme.bitrix24.com already has a webhook: this one will replace it.');
+  });
+
   it('rewrites whatever form was pasted, and what was checked rather than what was typed since', async () => {
     const onSave = vi.fn(async (): Promise<WebhookCheck> => moved(`${ACME}`));
     renderOptions({ onSave });
