@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clickPinAllControl, recordNotifications } from './support/chromium.mjs';
-import { readControls } from './support/control';
+import { expectControls, readControls } from './support/control';
 import { type ChromiumSession, DEMO, startChromiumSession } from './support/session';
 import { closeIdleSockets, reloadExtension, stopServiceWorker } from './support/worker';
 
@@ -35,7 +35,7 @@ const context = async () => (await s.newPage()).context();
 async function openContactCenter(): Promise<Page> {
   const page = await s.newPage();
   await page.goto(`${DEMO}/contact_center/`);
-  await expect.poll(() => page.locator('b24-pin-all').count(), { timeout: 5000 }).toBe(1);
+  await expectControls(page, 1);
   // The control asked the worker for the last outcome when it mounted; let that finish.
   await page.waitForTimeout(300);
   return page;

@@ -1,7 +1,7 @@
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clickPinAllControl } from './support/chromium.mjs';
-import { readControls } from './support/control';
+import { expectControls, readControls } from './support/control';
 import { type ChromiumSession, DEMO, startChromiumSession } from './support/session';
 
 let s: ChromiumSession;
@@ -15,10 +15,6 @@ beforeEach(async () => {
   await s.reset();
 });
 
-const hosts = (where: Page | Frame) => where.locator('b24-pin-all').count();
-const expectControls = async (where: Page | Frame, n: number) => {
-  await expect.poll(() => hosts(where), { timeout: 5000 }).toBe(n);
-};
 const legacyFrame = async (page: Page): Promise<Frame> => {
   await expect
     .poll(() => page.frames().some((f) => f.url().includes('/desktop_app/')), { timeout: 5000 })

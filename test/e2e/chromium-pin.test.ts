@@ -1,6 +1,7 @@
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clickPinAllControl } from './support/chromium.mjs';
+import { expectControls } from './support/control';
 import { type ChromiumSession, DEMO, startChromiumSession } from './support/session';
 
 let s: ChromiumSession;
@@ -15,15 +16,11 @@ beforeEach(async () => {
 });
 
 /** Number of Pin all controls in a page or frame (hosts of the closed shadow roots). */
-const controls = (where: Page | Frame) => where.locator('b24-pin-all').count();
-const waitControls = async (where: Page | Frame, n: number) => {
-  await expect.poll(() => controls(where), { timeout: 5000 }).toBe(n);
-};
 
 async function openContactCenter(): Promise<Page> {
   const page = await s.newPage();
   await page.goto(`${DEMO}/contact_center/`);
-  await waitControls(page, 1);
+  await expectControls(page, 1);
   return page;
 }
 

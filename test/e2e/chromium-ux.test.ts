@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../emulator/index.mjs';
 import { axeViolations, describeFindings, exposeClosedShadowRoots } from './support/axe';
 import { launchChromium, recordNotifications } from './support/chromium.mjs';
+import { expectControls } from './support/control';
 import { DEMO, DEMO_WEBHOOK, HOSTS, PIN_METHOD } from './support/session';
 
 /**
@@ -183,7 +184,7 @@ async function contactCenterWithFocus(r: Run): Promise<Page> {
   });
   // In-app navigation by the page itself (a SPA route change), while focus stays in the field.
   await page.evaluate(() => (document.querySelector('#nav-contact-center') as HTMLElement).click());
-  await expect.poll(() => page.locator('b24-pin-all').count(), { timeout: 5000 }).toBe(1);
+  await expectControls(page, 1);
   await page.waitForTimeout(300); // the control asked for the last outcome when it mounted
   return page;
 }
@@ -344,7 +345,7 @@ describe('operator experience in Chromium, English', () => {
   it('the messenger list variant of the control (compact) is axe-clean too', async () => {
     const page = await r.context.newPage();
     await page.goto(`${DEMO}/online/`);
-    await expect.poll(() => page.locator('b24-pin-all').count(), { timeout: 5000 }).toBe(1);
+    await expectControls(page, 1);
     await page.waitForTimeout(300);
     await exposeClosedShadowRoots(page, 'b24-pin-all');
     await expectAxeClean(page, 'compact control', { include: ['b24-pin-all'] });
@@ -363,7 +364,7 @@ describe('operator experience in Chromium, English', () => {
     });
     const page = await r.context.newPage();
     await page.goto(`${DEMO}/contact_center/`);
-    await expect.poll(() => page.locator('b24-pin-all').count(), { timeout: 5000 }).toBe(1);
+    await expectControls(page, 1);
     await exposeClosedShadowRoots(page, 'b24-pin-all');
     await dispatchCommand(r);
     await expect.poll(async () => controlStatus(page), { timeout: 10_000 }).toMatch(/invalid or was deleted/);

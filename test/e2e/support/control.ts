@@ -1,4 +1,5 @@
 import type { Frame, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** What an operator (or a screen reader) perceives of one Pin all control. */
 export interface ControlView {
@@ -77,4 +78,9 @@ async function frameIdOf(
   const walk = (t: Tree): string | undefined =>
     t.frame.url === frame.url() ? t.frame.id : (t.childFrames ?? []).map(walk).find(Boolean);
   return walk(frameTree as Tree);
+}
+
+/** Waits (5 s at most) until a page or frame holds exactly `n` Pin all controls (hosts of their closed roots). */
+export async function expectControls(where: Page | Frame, n: number): Promise<void> {
+  await expect.poll(() => where.locator('b24-pin-all').count(), { timeout: 5000 }).toBe(n);
 }
