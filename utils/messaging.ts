@@ -11,7 +11,8 @@ import type { PortalInfo, WebhookCheck } from './portals';
  *   `getLastOutcome`.
  * - extension pages (popup, options) → background: `pinAll` with an optional portal, `checkWebhook`,
  *   `saveWebhook`, `removeWebhook`.
- * - background → content scripts: `outcome` (a new outcome for their portal).
+ * - background → content scripts: `outcome` (a new outcome for their portal); `loginCall` (one of the fixed
+ *   {@link LOGIN_METHODS}, sent to one frame of one portal tab, answered with a {@link LoginAnswer}).
  */
 
 const portalOrigin = v.pipe(v.string(), v.maxLength(300), v.url());
@@ -47,6 +48,53 @@ export const ContentMessage = v.variant('type', [
   }),
 ]);
 export type ContentMessage = v.InferOutput<typeof ContentMessage>;
+
+/**
+ * The only REST methods a portal tab's content script calls with the operator's login, on the background's
+ * behalf: Pin all, and `profile` to say whom a pin acts as. No parameters, none taken from any page.
+ */
+export const LOGIN_METHODS = ['imopenlines.session.mode.pinAll', 'profile'] as const;
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
+
+/**
+ * Background → one frame of a portal tab: make this call with the page's login. `timeoutMs` bounds the request
+ * (the content script aborts it after that long).
+ */
+export const LoginCall = v.strictObject({
+  type: v.literal('loginCall'),
+  method: v.picklist(LOGIN_METHODS),
+  timeoutMs: v.pipe(v.number(), v.integer(), v.minValue(1000), v.maxValue(60_000)),
+});
+export type LoginCall = v.InferOutput<typeof LoginCall>;
+
+/** Longest answer body a login call hands back, characters of JSON (a 10,000-ID pin is about 60,000). */
+export const LOGIN_BODY_MAX = 1_000_000;
+
+/**
+ * What a portal tab's content script answers to a {@link LoginCall}: only what classification needs, never the
+ * token or a cookie (any `sessid` is removed from the body before it is sent).
+ * - `answer`: the HTTP answer (status, content type, the read body; see `AnswerBody` in `client.ts`).
+ * - `redirect`: a 3xx (status 0 for the browser's opaque redirect), not followed.
+ * - `timeout`: aborted after `timeoutMs`; the method may have run.
+ * - `failed`: the connection failed; `reachable` when a probe of the portal answered (the request may have been
+ *   received), else the portal is unreachable.
+ */
+export const LoginAnswer = v.variant('type', [
+  v.strictObject({
+    type: v.literal('answer'),
+    status: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(999)),
+    contentType: v.nullable(v.pipe(v.string(), v.maxLength(200))),
+    body: v.variant('type', [
+      v.strictObject({ type: v.literal('html') }),
+      v.strictObject({ type: v.literal('invalid-json') }),
+      v.strictObject({ type: v.literal('json'), value: v.unknown() }),
+    ]),
+  }),
+  v.strictObject({ type: v.literal('redirect'), status: v.pipe(v.number(), v.integer()) }),
+  v.strictObject({ type: v.literal('timeout') }),
+  v.strictObject({ type: v.literal('failed'), reachable: v.boolean() }),
+]);
+export type LoginAnswer = v.InferOutput<typeof LoginAnswer>;
 
 /**
  * Sends a message to the background and resolves with its typed answer.

@@ -9,6 +9,15 @@ export interface WebhookUser {
   admin: boolean;
 }
 
+/** The user the operator's login acts as on a portal (from `profile` called through the login). */
+export interface LoginUser {
+  id: number;
+  name: string;
+  lastName: string;
+  /** When it was read, ms since epoch. */
+  at: number;
+}
+
 /** What the extension knows about a configured portal, without the secret. Safe for any extension page. */
 export interface PortalInfo {
   /** Portal origin, e.g. `https://acme.bitrix24.com`. */

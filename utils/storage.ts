@@ -1,7 +1,7 @@
 import { storage } from 'wxt/utils/storage';
 import type { BucketStates } from './bitrix24/rate-limit';
 import type { PinOutcome, PinTrigger } from './outcome';
-import type { PortalInfo } from './portals';
+import type { LoginUser, PortalInfo } from './portals';
 
 /** How many outcomes the history keeps (newest first). */
 export const HISTORY_LIMIT = 50;
@@ -86,3 +86,18 @@ export async function restrictStorageToTrustedContexts(): Promise<void> {
     // Older browsers: the content script never reads storage anyway.
   }
 }
+
+/**
+ * The setting "Use my Bitrix24 login when no webhook is saved" (on by default): a portal without a webhook is
+ * pinned through the operator's own login, from a tab of that portal. Not secret.
+ */
+export const useLoginItem = storage.defineItem<boolean>('local:useLogin', { fallback: true });
+
+/**
+ * Whom the login acts as on each portal, by portal origin: the `profile` answer as last read through the login
+ * (a user's name and ID, not secret; no token, no cookie). Refreshed when a portal tab asks; shown by the popup,
+ * the options page and the control's tooltip.
+ */
+export const loginUsersItem = storage.defineItem<Record<string, LoginUser>>('local:loginUsers', {
+  fallback: {},
+});

@@ -1,5 +1,6 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import css from '@/components/pin-all-control.css?inline';
+import { startLoginCalls } from '@/utils/bitrix24/login-call';
 import { startPinAllControl } from '@/utils/control-mount';
 import { CLOUD_PORTAL_MATCHES } from '@/utils/portal-hosts';
 
@@ -16,5 +17,7 @@ export default defineContentScript({
   cssInjectionMode: 'ui',
   main(ctx) {
     startPinAllControl(ctx, { css });
+    // The login path: this frame makes the background's fixed REST calls with the page's own login.
+    startLoginCalls(ctx);
   },
 });

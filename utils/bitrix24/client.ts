@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { type B24Error, faultKind, kindOfCode } from './errors';
+import { type B24Error, type ErrorKind, faultKind, kindOfCode, kindOnPath, loginKindOfCode } from './errors';
 
 /**
  * Calls one Bitrix24 REST method through a webhook. Errors are values: every answer and every transport failure
@@ -112,6 +112,48 @@ export async function callMethod(
 }
 
 /**
+ * The body of an HTTP answer as classification needs it, never the raw text: a web page, text that is not JSON,
+ * or the parsed JSON value. The login path builds it in the portal tab's content script (which removes any
+ * `sessid` first, `utils/bitrix24/login-call.ts`); the webhook path builds it here from the text.
+ */
+export type AnswerBody = { type: 'html' } | { type: 'invalid-json' } | { type: 'json'; value: unknown };
+
+/** A complete HTTP answer of a REST call, from either transport (webhook fetch or the operator's login). */
+export interface RestAnswer {
+  /** HTTP status. */
+  status: number;
+  /** The Content-Type header, or null when absent. */
+  contentType: string | null;
+  body: AnswerBody;
+}
+
+/**
+ * Which credential a call carried: a webhook in the URL, or the operator's Bitrix24 login (cookies and the
+ * page's `sessid` form field, sent from a portal tab). The same answer can mean different things: an HTML page on
+ * the login path is the portal's login page, on the webhook path a wrong address.
+ */
+export type AuthPath = 'webhook' | 'login';
+
+/**
+ * Reads a body's text into an {@link AnswerBody}: `html` when the Content-Type says so or the text starts like
+ * a page, else the parsed JSON, else `invalid-json`. Pure; never throws.
+ * @param reviver passed to `JSON.parse` (the login path drops the session token with it).
+ */
+export function readBody(
+  contentType: string | null,
+  text: string,
+  reviver?: (key: string, value: unknown) => unknown,
+): AnswerBody {
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('html') || /^\s*<(!doctype|html|head|body)/i.test(text)) return { type: 'html' };
+  try {
+    return { type: 'json', value: JSON.parse(text, reviver) };
+  } catch {
+    return { type: 'invalid-json' };
+  }
+}
+
+/**
  * Classifies a complete HTTP answer of a REST call through the error table (`errors.ts`, `ERROR_TABLE`). Pure
  * and total: never throws; exported for unit and property tests.
  * @param status HTTP status of the answer.
@@ -121,22 +163,38 @@ export async function callMethod(
  *   otherwise a typed error carrying `status`, and `code` (as received) when the body was an error envelope.
  */
 export function classifyAnswer(status: number, contentType: string | null, body: string): CallResult {
-  const type = (contentType ?? '').toLowerCase();
-  const looksHtml = type.includes('html') || /^\s*<(!doctype|html|head|body)/i.test(body);
-  if (looksHtml) return { ok: false, error: { kind: faultKind('html-page', status), status } };
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, error: { kind: faultKind('invalid-json', status), status } };
-  }
+  return classifyRestAnswer({ status, contentType, body: readBody(contentType, body) }, 'webhook');
+}
+
+/**
+ * Classifies an answer from either transport through the one error table (`errors.ts`): the webhook path and
+ * the login path share every row but the few that read differently on the login path (`kindOnPath`). Pure and
+ * total.
+ * @param answer status, content type and the read body.
+ * @param path which credential the call carried.
+ * @returns as {@link classifyAnswer}.
+ */
+export function classifyRestAnswer(answer: RestAnswer, path: AuthPath): CallResult {
+  const { status, body } = answer;
+  const fail = (kind: ErrorKind, code?: string): CallResult => ({
+    ok: false,
+    error: { kind: kindOnPath(kind, path), ...(code !== undefined ? { code } : {}), status },
+  });
+  if (body.type === 'html') return fail(faultKind('html-page', status));
+  if (body.type === 'invalid-json') return fail(faultKind('invalid-json', status));
+  const json = body.value;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { ok: false, error: { kind: faultKind('not-an-object', status), status } };
+    return fail(faultKind('not-an-object', status));
   }
   const asError = v.safeParse(ErrorEnvelope, json);
   if (asError.success) {
     const code = asError.output.error;
-    return { ok: false, error: { kind: kindOfCode(code), code, status } };
+    const description = asError.output.error_description;
+    const kind =
+      path === 'login'
+        ? loginKindOfCode(code, status, typeof description === 'string' ? description : '')
+        : kindOfCode(code);
+    return fail(kind, code);
   }
   if (status >= 200 && status < 300 && HAS_RESULT(json)) {
     const asSuccess = v.safeParse(SuccessEnvelope, json);
@@ -154,7 +212,7 @@ export function classifyAnswer(status: number, contentType: string | null, body:
       };
     }
   }
-  return { ok: false, error: { kind: faultKind('no-envelope', status), status } };
+  return fail(faultKind('no-envelope', status));
 }
 
 function isRedirect(response: Response): boolean {

@@ -37,6 +37,10 @@ export const ERROR_KINDS = [
   'no-reply',
   'portal-moved',
   'host-access',
+  'login-required',
+  'session-changed',
+  'account-cannot-pin',
+  'no-portal-tab',
 ] as const;
 
 /** What went wrong, in the operator's terms: one of {@link ERROR_KINDS}. */
@@ -101,7 +105,11 @@ export type FaultName =
   /** The browser withholds host access to the portal; nothing is sent. */
   | 'host-access-withheld'
   /** The extension's own leaky bucket (`rate-limit.ts`) would make the call wait too long; nothing is sent. */
-  | 'client-rate-limit';
+  | 'client-rate-limit'
+  /** Login path: the portal tab closed, reloaded or navigated away while its request was out; it may have run. */
+  | 'tab-gone'
+  /** Login path: no tab of the portal is open to send from, and no webhook is saved; nothing is sent. */
+  | 'no-portal-tab';
 
 /** A row of {@link ERROR_TABLE} for a failure without a Bitrix24 code. */
 export interface FaultRow {
@@ -161,7 +169,82 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { fault: 'no-webhook-stored', kind: 'no-webhook', statuses: [], meaning: 'no webhook saved for the portal; nothing sent' },
   { fault: 'host-access-withheld', kind: 'host-access', statuses: [], meaning: 'the browser withholds access to the portal; nothing sent' },
   { fault: 'client-rate-limit', kind: 'rate-limited', statuses: [], meaning: "the extension's own copy of the portal's leaky bucket would wait too long; nothing sent" },
+  { fault: 'tab-gone', kind: 'no-reply', statuses: [], meaning: 'login path: the portal tab closed or navigated while its request was out; it may have run, so no re-send' },
+  { fault: 'no-portal-tab', kind: 'no-portal-tab', statuses: [], meaning: 'login path: no tab of the portal is open and no webhook is saved; nothing sent' },
 ];
+
+/**
+ * A row of {@link LOGIN_CODE_ROWS}: an `error` code that only the login path (session auth) answers, told apart
+ * by its description where one code has several meanings.
+ */
+export interface LoginCodeRow {
+  /** The `error` code as Bitrix24 spells it; matched in any case. */
+  code: string;
+  /** A text the `error_description` contains (any case); absent: any description. */
+  description?: string;
+  kind: ErrorKind;
+  /** The HTTP statuses the server sends it with. */
+  statuses: readonly number[];
+  meaning: string;
+}
+
+/**
+ * The codes of session auth, checked before {@link ERROR_TABLE} on the login path only: the first row whose code
+ * and description match decides. Source: the `rest` module, `lib/sessionauth/auth.php` (the token check and the
+ * user checks) and `services/rest/index.php` (all sent as 401 through the OAuth exception path), documented in
+ * `docs/bitrix24.md`, "Session auth". The content script already retried `session_failed` once with the token the
+ * portal sent back, so one reaching the background is the second refusal.
+ */
+// biome-ignore format: one row per line, so that it reads as the table it is
+export const LOGIN_CODE_ROWS: readonly LoginCodeRow[] = [
+  { code: 'session_failed', kind: 'session-changed', statuses: [401], meaning: '"Sessid check failed" twice: the session changed under the page (re-login elsewhere)' },
+  { code: 'access_denied', description: 'type of user', kind: 'account-cannot-pin', statuses: [401], meaning: '"Access denied for this type of user": a bot, connector, e-mail or other external account' },
+  { code: 'access_denied', kind: 'login-required', statuses: [401], meaning: '"User not authorized": the browser is not logged in to the portal' },
+];
+
+/**
+ * How the kinds whose message is about a webhook read on the login path, where no webhook is involved: the
+ * portal's refusal of the credential, a login page or a redirect to one all mean "log in". Kinds not listed read
+ * the same on both paths.
+ */
+export const LOGIN_PATH_KINDS: Readonly<Partial<Record<ErrorKind, ErrorKind>>> = Object.freeze({
+  'webhook-invalid': 'login-required',
+  'user-deactivated': 'login-required',
+  'not-rest': 'login-required',
+  'portal-moved': 'login-required',
+  'missing-scope': 'access-denied',
+  'https-required': 'unknown-error',
+});
+
+/**
+ * The kind of an error on a path: on the login path the webhook-specific kinds become their login reading
+ * ({@link LOGIN_PATH_KINDS}).
+ * @param kind the kind found through {@link ERROR_TABLE} or {@link LOGIN_CODE_ROWS}.
+ * @param path which credential the call carried.
+ */
+export function kindOnPath(kind: ErrorKind, path: 'webhook' | 'login'): ErrorKind {
+  return path === 'login' ? (LOGIN_PATH_KINDS[kind] ?? kind) : kind;
+}
+
+/**
+ * Classifies an `error` code answered on the login path: {@link LOGIN_CODE_ROWS} first (by code, status and
+ * description: the method-level `ACCESS_DENIED` comes with 400, not 401), then the shared table
+ * ({@link kindOfCode}).
+ * @param code the `error` field in any case.
+ * @param status the HTTP status.
+ * @param description the `error_description`, or `''`.
+ */
+export function loginKindOfCode(code: string, status: number, description: string): ErrorKind {
+  const c = code.trim().toLowerCase();
+  const d = description.toLowerCase();
+  const row = LOGIN_CODE_ROWS.find(
+    (r) =>
+      r.code.toLowerCase() === c &&
+      r.statuses.includes(status) &&
+      (!r.description || d.includes(r.description.toLowerCase())),
+  );
+  return row?.kind ?? kindOfCode(code);
+}
 
 /** Whether a row is about a Bitrix24 `error` code. */
 export function isCodeRow(row: ErrorRow): row is CodeRow {
@@ -228,6 +311,10 @@ export const REQUEST_NOT_RUN: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'network',
   'portal-moved',
   'host-access',
+  'login-required',
+  'session-changed',
+  'account-cannot-pin',
+  'no-portal-tab',
 ]);
 
 /** Kinds that mean the stored webhook itself is unusable and the operator must fix it in the options page. */
