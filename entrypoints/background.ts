@@ -1,27 +1,22 @@
 import { browser } from 'wxt/browser';
-import {
-  handleMessage,
-  onCommand,
-  onNotificationClicked,
-  recoverLostPins,
-  syncRegistrations,
-} from '@/utils/background-service';
+import { createBackground, realDeps } from '@/utils/background';
 import { restrictStorageToTrustedContexts } from '@/utils/storage';
 
-/** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker (X6). */
+/** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker. */
 export default defineBackground(() => {
-  browser.runtime.onMessage.addListener((message, sender) => handleMessage(message, sender));
+  const bg = createBackground(realDeps());
+  browser.runtime.onMessage.addListener((message, sender) => bg.handleMessage(message, sender));
   browser.commands.onCommand.addListener((command) => {
-    void onCommand(command);
+    void bg.onCommand(command);
   });
   browser.notifications.onClicked.addListener((id) => {
-    void onNotificationClicked(id);
+    void bg.onNotificationClicked(id);
   });
   // Self-hosted portals: content scripts registered at run time follow the operator's permission changes.
-  browser.permissions.onAdded.addListener(() => void syncRegistrations());
-  browser.permissions.onRemoved.addListener(() => void syncRegistrations());
-  browser.runtime.onInstalled.addListener(() => void syncRegistrations());
+  browser.permissions.onAdded.addListener(() => void bg.syncRegistrations());
+  browser.permissions.onRemoved.addListener(() => void bg.syncRegistrations());
+  browser.runtime.onInstalled.addListener(() => void bg.syncRegistrations());
   void restrictStorageToTrustedContexts();
   // A pin whose worker died before its answer gets its "no reply" outcome now, not at the next trigger.
-  void recoverLostPins();
+  void bg.recoverLostPins();
 });

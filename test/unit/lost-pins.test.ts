@@ -2,15 +2,15 @@
 // pins whose worker died before the answer (X6) turning into a truthful "no reply" outcome.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { createBackground, realDeps } from '@/utils/background';
 import { historyItem, pendingPinsItem, portalsItem, rateBucketsItem, webhooksItem } from '@/utils/storage';
 
 const PORTAL = 'https://acme.bitrix24.com';
 const BASE = `${PORTAL}/rest/7/q1w2e3r4t5y6u7i8/`;
 
 /** A fresh copy of the background module: what a new service worker runs. */
-async function newWorker() {
-  vi.resetModules();
-  return import('@/utils/background-service');
+function newWorker() {
+  return createBackground(realDeps());
 }
 
 let notes: { id: string; options: Record<string, unknown> }[];

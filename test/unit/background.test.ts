@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { checkWebhook, handleMessage, onCommand } from '@/utils/background-service';
+import { type Background, createBackground, realDeps } from '@/utils/background';
 import { historyItem, portalsItem, webhooksItem } from '@/utils/storage';
 
 const PORTAL = 'https://acme.bitrix24.com';
@@ -33,7 +33,11 @@ const profile = (admin = false) => ({
 const methodGet = (isAvailable = true) => ({ body: { result: { isExisting: true, isAvailable } } });
 
 let notifications: { id: string; options: Record<string, unknown> }[];
+let checkWebhook: Background['checkWebhook'];
+let handleMessage: Background['handleMessage'];
+let onCommand: Background['onCommand'];
 beforeEach(() => {
+  ({ checkWebhook, handleMessage, onCommand } = createBackground(realDeps()));
   notifications = [];
   Object.assign(fakeBrowser.notifications, {
     create: vi.fn(async (id: string, options: Record<string, unknown>) => {

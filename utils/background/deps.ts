@@ -1,0 +1,45 @@
+import type { CallOptions, CallResult } from '../bitrix24/client';
+import type { BucketStates } from '../bitrix24/rate-limit';
+import type { PinOutcome } from '../outcome';
+import type { PortalInfo } from '../portals';
+import type { PendingPin, StoredWebhook } from '../storage';
+
+/** One stored value as the background uses it: WXT storage items in the extension, plain fakes in unit tests. */
+export interface StoredValue<T> {
+  getValue(): Promise<T>;
+  setValue(value: T): Promise<void>;
+}
+
+/** Every stored value the background reads or writes (see `utils/storage.ts` for what each holds). */
+export interface BackgroundStorage {
+  webhooks: StoredValue<Record<string, StoredWebhook>>;
+  portals: StoredValue<Record<string, PortalInfo>>;
+  history: StoredValue<PinOutcome[]>;
+  lastPortal: StoredValue<string | null>;
+  operatingReset: StoredValue<Record<string, number>>;
+  pendingPins: StoredValue<Record<string, PendingPin>>;
+  rateBuckets: StoredValue<BucketStates>;
+}
+
+/** A REST call with `callMethod`'s signature (`utils/bitrix24/client.ts`). */
+export type RestCall = (
+  base: string,
+  method: string,
+  params: Record<string, unknown>,
+  options: CallOptions,
+) => Promise<CallResult>;
+
+/**
+ * What the background is built from. `utils/background/index.ts` creates the real ones ({@link realDeps} there);
+ * unit tests pass fakes (a fixed clock, an instant sleep, a fetch stub behind the real client).
+ */
+export interface BackgroundDeps {
+  storage: BackgroundStorage;
+  /** The REST client, without the rate limit (the background puts its limiter in front). */
+  callMethod: RestCall;
+  /** Wall clock, ms since epoch. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** This worker instance; a pending pin marked by another instance died with its worker. */
+  workerId: string;
+}

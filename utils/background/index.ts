@@ -1,0 +1,85 @@
+import { callMethod } from '../bitrix24/client';
+import { createRateLimiter, rateLimitedCall } from '../bitrix24/rate-limit';
+import {
+  historyItem,
+  lastPortalItem,
+  operatingResetItem,
+  pendingPinsItem,
+  portalsItem,
+  rateBucketsItem,
+  webhooksItem,
+} from '../storage';
+import { createChoosePortal } from './choose-portal';
+import type { BackgroundDeps } from './deps';
+import { createPinService } from './pin-service';
+import { createNotificationClick } from './presentation';
+import { createRouter } from './router';
+import { createWebhookService } from './webhook-service';
+
+export type { BackgroundDeps, BackgroundStorage, RestCall, StoredValue } from './deps';
+
+/**
+ * The background's behaviour: the handlers `entrypoints/background.ts` wires to browser events. Everything that
+ * matters after a worker restart is in storage; the only memory is the in-flight pin per portal, which dies with
+ * the worker together with its request (its pending entry then turns into a "no reply" outcome at the next start).
+ */
+export type Background = ReturnType<typeof createBackground>;
+
+/** The real dependencies: WXT storage items, the REST client, the wall clock, a new worker ID. */
+export function realDeps(): BackgroundDeps {
+  return {
+    storage: {
+      webhooks: webhooksItem,
+      portals: portalsItem,
+      history: historyItem,
+      lastPortal: lastPortalItem,
+      operatingReset: operatingResetItem,
+      pendingPins: pendingPinsItem,
+      rateBuckets: rateBucketsItem,
+    },
+    callMethod,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    workerId: crypto.randomUUID(),
+  };
+}
+
+/**
+ * Builds the background from its dependencies: the one place where the services are created and wired together.
+ * One instance per worker; a second instance with another `workerId` behaves like the next worker.
+ */
+export function createBackground(deps: BackgroundDeps) {
+  const { storage } = deps;
+  /** Every REST call of the background takes a token of its portal's leaky bucket first (never 503 by us). */
+  const call = rateLimitedCall(
+    createRateLimiter({
+      load: () => storage.rateBuckets.getValue(),
+      save: (states) => storage.rateBuckets.setValue(states),
+      now: deps.now,
+      sleep: deps.sleep,
+    }),
+    deps.callMethod,
+  );
+  const pins = createPinService(deps, call);
+  const webhooks = createWebhookService(deps, call);
+  const choosePortal = createChoosePortal(storage);
+  const handleMessage = createRouter({ storage, pins, webhooks, choosePortal });
+
+  /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
+  async function onCommand(command: string): Promise<void> {
+    if (command !== 'pin-all') return;
+    await pins.pinAndPresent(await choosePortal(), 'shortcut');
+  }
+
+  return {
+    handleMessage,
+    onCommand,
+    onNotificationClicked: createNotificationClick(storage),
+    choosePortal,
+    pinAndPresent: pins.pinAndPresent,
+    recoverLostPins: pins.recoverLostPins,
+    checkWebhook: webhooks.checkWebhook,
+    removePortal: webhooks.removePortal,
+    syncRegistrations: webhooks.syncRegistrations,
+  };
+}

@@ -1,0 +1,141 @@
+import { type B24Error, faultKind, WEBHOOK_BROKEN } from '../bitrix24/errors';
+import { createPinAll, PIN_TIMEOUT_MS, type PinResult } from '../bitrix24/pin-all';
+import { hasHostAccess } from '../host-access';
+import { newOutcomeId, type PinOutcome, type PinTrigger } from '../outcome';
+import { HISTORY_LIMIT, type PendingPin } from '../storage';
+import type { BackgroundDeps, RestCall } from './deps';
+import { presentEverywhere } from './presentation';
+
+/** The pin side of the background: pin and present, and the recovery of pins lost with their worker. */
+export interface PinService {
+  /**
+   * Runs Pin all for a portal and, when the outcome is new, records and presents it everywhere: history, last
+   * portal, the portal's webhook status, notification, badge, and the portal's open tabs.
+   * @param portal portal origin, or null when none could be chosen (then the outcome is `no-webhook`).
+   */
+  pinAndPresent(portal: string | null, trigger: PinTrigger): Promise<PinOutcome>;
+  /**
+   * Turns the pins a dead worker left pending (killed mid-request, extension reloaded) into recorded and
+   * presented "no reply" outcomes (history, notification, badge, open tabs), dated when their request left; a pin
+   * whose outcome was recorded after all is left alone. Runs once per service (the first call does the work,
+   * later calls get the same promise); never rejects.
+   */
+  recoverLostPins(): Promise<void>;
+}
+
+type PendingPins = Record<string, PendingPin>;
+
+/**
+ * Creates the pin service.
+ * @param call the rate-limited REST call (one limiter per background).
+ */
+export function createPinService(deps: BackgroundDeps, call: RestCall): PinService {
+  const { storage } = deps;
+
+  let pendingQueue: Promise<unknown> = Promise.resolve();
+  /** Read-modify-write of the pending pins, one at a time (pins on two portals may overlap). */
+  function updatePending(change: (pending: PendingPins) => PendingPins): Promise<void> {
+    const next = pendingQueue.then(async () =>
+      storage.pendingPins.setValue(change(await storage.pendingPins.getValue())),
+    );
+    pendingQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Stores an outcome: history, the pending mark, the fallback portal, and a broken webhook's status. */
+  async function storeOutcome(outcome: PinOutcome): Promise<void> {
+    const history = await storage.history.getValue();
+    await storage.history.setValue([outcome, ...history].slice(0, HISTORY_LIMIT));
+    await updatePending(({ [outcome.portal]: _, ...others }) => others);
+    const portals = await storage.portals.getValue();
+    // Only a configured portal becomes the popup's and the shortcut's fallback.
+    if (portals[outcome.portal]) await storage.lastPortal.setValue(outcome.portal);
+    if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind)) {
+      const info = portals[outcome.portal];
+      if (info)
+        await storage.portals.setValue({ ...portals, [outcome.portal]: { ...info, status: 'broken' } });
+    }
+  }
+
+  /** Records and presents an outcome reached outside the pin use case (no portal, no access, a crash). */
+  async function recordOutcome(outcome: PinOutcome): Promise<void> {
+    await storeOutcome(outcome);
+    await presentEverywhere(outcome);
+  }
+
+  const pinAll = createPinAll({
+    webhookOf: async (portal) => (await storage.webhooks.getValue())[portal]?.base ?? null,
+    call: (base, method) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS }),
+    lastOutcome: async (portal) =>
+      (await storage.history.getValue()).find((o) => o.portal === portal) ?? null,
+    operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
+    rememberOperatingResetAt: async (portal, at) => {
+      await storage.operatingReset.setValue({ ...(await storage.operatingReset.getValue()), [portal]: at });
+    },
+    now: deps.now,
+    sleep: deps.sleep,
+    beforeSend: (portal, trigger) =>
+      updatePending((pending) => ({
+        ...pending,
+        [portal]: { worker: deps.workerId, trigger, at: deps.now() },
+      })),
+    record: storeOutcome,
+  });
+
+  let recovery: Promise<void> | undefined;
+  function recoverLostPins(): Promise<void> {
+    recovery ??= (async () => {
+      const lost = Object.entries(await storage.pendingPins.getValue()).filter(
+        ([, p]) => p.worker !== deps.workerId,
+      );
+      if (lost.length === 0) return;
+      await updatePending((pending) =>
+        Object.fromEntries(Object.entries(pending).filter(([, p]) => p.worker === deps.workerId)),
+      );
+      const history = await storage.history.getValue();
+      for (const [portal, p] of lost) {
+        // Killed between recording the outcome and clearing its entry: the outcome is there already.
+        if (history.some((o) => o.portal === portal && o.at >= p.at)) continue;
+        const error = { kind: faultKind('timeout') };
+        await recordOutcome({
+          id: newOutcomeId(p.at),
+          portal,
+          at: p.at,
+          trigger: p.trigger,
+          ok: false,
+          error,
+        });
+      }
+    })().catch(() => {});
+    return recovery;
+  }
+
+  async function pinAndPresent(portal: string | null, trigger: PinTrigger): Promise<PinOutcome> {
+    await recoverLostPins();
+    const local = (p: string, error: B24Error): PinOutcome => {
+      const at = deps.now();
+      return { id: newOutcomeId(at), portal: p, at, trigger, ok: false, error };
+    };
+    let outcome: PinOutcome;
+    if (!portal) {
+      outcome = local('', { kind: 'no-webhook' });
+    } else if (!(await hasHostAccess(portal))) {
+      // Firefox lets users withhold host access: say so instead of failing as a network error.
+      outcome = local(portal, { kind: 'host-access' });
+    } else {
+      let result: PinResult;
+      try {
+        result = await pinAll(portal, trigger); // stores fresh outcomes itself, inside its single-flight
+      } catch {
+        result = { fresh: true, outcome: local(portal, { kind: 'bad-response' }) };
+        await storeOutcome(result.outcome);
+      }
+      if (result.fresh) await presentEverywhere(result.outcome);
+      return result.outcome;
+    }
+    await recordOutcome(outcome);
+    return outcome;
+  }
+
+  return { pinAndPresent, recoverLostPins };
+}

@@ -1,0 +1,84 @@
+import * as v from 'valibot';
+import { type Browser, browser } from 'wxt/browser';
+import { BackgroundMessage, type BackgroundResponses } from '../messaging';
+import { classifySender, type SenderKind } from '../sender';
+import type { BackgroundStorage } from './deps';
+import type { PinService } from './pin-service';
+import type { WebhookService } from './webhook-service';
+
+/** A message of one type. */
+type MessageOf<K extends BackgroundMessage['type']> = Extract<BackgroundMessage, { type: K }>;
+
+/**
+ * Handlers of one kind of sender, keyed by message type; a missing key means that sender may not send it. Each
+ * handler answers with the protocol's response type for its message (`BackgroundResponses`), or undefined to
+ * refuse.
+ */
+export type HandlerMap<S extends SenderKind> = {
+  [K in BackgroundMessage['type']]?: (
+    message: MessageOf<K>,
+    from: S,
+  ) => Promise<BackgroundResponses[K] | undefined>;
+};
+
+/** The answer to any accepted message; undefined means refused (no answer). */
+export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | undefined;
+
+/** What the router dispatches to. */
+export interface RouterDeps {
+  storage: Pick<BackgroundStorage, 'portals' | 'history'>;
+  pins: PinService;
+  webhooks: WebhookService;
+  choosePortal(requested?: string): Promise<string | null>;
+}
+
+/**
+ * Creates the runtime message handler: checks the sender first, validates the message against the protocol,
+ * then dispatches through the handler map of that kind of sender. Returns undefined (no answer) for anything
+ * refused, so a forged message learns nothing.
+ */
+export function createRouter(deps: RouterDeps) {
+  const { storage, pins, webhooks, choosePortal } = deps;
+
+  const fromContentScript: HandlerMap<Extract<SenderKind, { kind: 'content-script' }>> = {
+    pinAll: async (message, from) =>
+      message.trigger === 'control' && message.portal === undefined
+        ? pins.pinAndPresent(from.portal, 'control')
+        : undefined,
+    getLastOutcome: async (_message, from) =>
+      (await storage.history.getValue()).find((o) => o.portal === from.portal) ?? null,
+  };
+
+  const fromExtensionPage: HandlerMap<Extract<SenderKind, { kind: 'extension-page' }>> = {
+    pinAll: async (message) =>
+      message.trigger === 'popup'
+        ? pins.pinAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined,
+    checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
+    saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
+    removeWebhook: (message) => webhooks.removePortal(message.portal),
+    getLastOutcome: async () => (await storage.history.getValue())[0] ?? null,
+  };
+
+  return async function handleMessage(
+    raw: unknown,
+    sender: Browser.runtime.MessageSender,
+  ): Promise<RouterAnswer> {
+    const portals = await storage.portals.getValue();
+    const from = classifySender(
+      sender,
+      browser.runtime.id,
+      browser.runtime.getURL('/').replace(/\/$/, ''),
+      (origin) => Object.hasOwn(portals, origin),
+    );
+    if (!from) return undefined;
+    const parsed = v.safeParse(BackgroundMessage, raw);
+    if (!parsed.success) return undefined;
+    const message = parsed.output;
+    await pins.recoverLostPins();
+    const handler = (from.kind === 'content-script' ? fromContentScript : fromExtensionPage)[message.type] as
+      | ((m: BackgroundMessage, f: SenderKind) => Promise<RouterAnswer>)
+      | undefined;
+    return handler ? handler(message, from) : undefined;
+  };
+}

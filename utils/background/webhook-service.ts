@@ -1,0 +1,124 @@
+import * as v from 'valibot';
+import type { B24Error } from '../bitrix24/errors';
+import { maskWebhook, parseWebhook, WEBHOOK_SHAPE } from '../bitrix24/webhook';
+import { hasHostAccess } from '../host-access';
+import type { PortalInfo, WebhookCheck, WebhookUser } from '../portals';
+import { injectIntoOpenTabs, syncSelfHostedScripts } from '../self-hosted';
+import type { BackgroundDeps, RestCall } from './deps';
+
+/** Timeout of the cheap checks made when a webhook is saved (ms). */
+const CHECK_TIMEOUT_MS = 10_000;
+
+/** The webhook side of the background: check, save and remove a portal's webhook. */
+export interface WebhookService {
+  /**
+   * Checks a pasted webhook against its portal (`method.get` for `pinAll` and its scope, `profile` for the user)
+   * and saves it when `save` is true and the check passed. Nothing is sent when the URL does not parse; nothing
+   * is stored when the portal refuses it.
+   */
+  checkWebhook(url: string, save: boolean): Promise<WebhookCheck>;
+  /** Removes a portal's webhook and everything stored about it but the history. Returns the remaining portals. */
+  removePortal(portal: string): Promise<PortalInfo[]>;
+  /**
+   * Keeps the content-script registrations of self-hosted portals in step with the configured portals and the
+   * browser's permissions: at install, start-up, and whenever the operator grants or revokes host access.
+   */
+  syncRegistrations(): Promise<void>;
+}
+
+/**
+ * Creates the webhook service.
+ * @param call the rate-limited REST call (one limiter per background).
+ */
+export function createWebhookService(deps: BackgroundDeps, call: RestCall): WebhookService {
+  const { storage } = deps;
+
+  async function checkWebhook(url: string, save: boolean): Promise<WebhookCheck> {
+    const parsed = parseWebhook(url);
+    if (!parsed.ok) return { ok: false, parseError: parsed.error, expected: WEBHOOK_SHAPE };
+    const { webhook } = parsed;
+    const maskedWebhook = maskWebhook(webhook);
+    const fail = (error: B24Error): WebhookCheck => ({
+      ok: false,
+      error,
+      portal: webhook.portal,
+      maskedWebhook,
+    });
+    const options = { timeoutMs: CHECK_TIMEOUT_MS };
+    // Self-hosted portals are granted by the options page's Save click; Firefox users may withhold any host.
+    if (!(await hasHostAccess(webhook.portal))) return fail({ kind: 'host-access' });
+
+    const method = await call(
+      webhook.base,
+      'method.get',
+      { name: 'imopenlines.session.mode.pinAll' },
+      options,
+    );
+    if (!method.ok) return fail(method.error);
+    const availability = v.safeParse(
+      v.object({ isExisting: v.boolean(), isAvailable: v.boolean() }),
+      method.result,
+    );
+    if (!availability.success) return fail({ kind: 'bad-response' });
+    if (!availability.output.isExisting) return fail({ kind: 'method-not-found' });
+    if (!availability.output.isAvailable) return fail({ kind: 'missing-scope' });
+
+    const profile = await call(webhook.base, 'profile', {}, options);
+    if (!profile.ok) return fail(profile.error);
+    const user = parseProfile(profile.result);
+
+    const info: PortalInfo = {
+      portal: webhook.portal,
+      maskedWebhook,
+      user,
+      status: 'ok',
+      savedAt: deps.now(),
+    };
+    if (save) {
+      await storage.webhooks.setValue({
+        ...(await storage.webhooks.getValue()),
+        [webhook.portal]: { base: webhook.base },
+      });
+      await storage.portals.setValue({ ...(await storage.portals.getValue()), [webhook.portal]: info });
+      // A self-hosted portal gets the control on its pages from now on, including the tabs already open.
+      await syncSelfHostedScripts(Object.keys(await storage.portals.getValue()));
+      await injectIntoOpenTabs(webhook.portal);
+    }
+    return { ok: true, portal: info, saved: save };
+  }
+
+  async function removePortal(portal: string): Promise<PortalInfo[]> {
+    const { [portal]: _w, ...webhooks } = await storage.webhooks.getValue();
+    const { [portal]: _p, ...portals } = await storage.portals.getValue();
+    await storage.webhooks.setValue(webhooks);
+    await storage.portals.setValue(portals);
+    await syncSelfHostedScripts(Object.keys(portals));
+    return Object.values(portals);
+  }
+
+  async function syncRegistrations(): Promise<void> {
+    await syncSelfHostedScripts(Object.keys(await storage.portals.getValue()));
+  }
+
+  return { checkWebhook, removePortal, syncRegistrations };
+}
+
+const Profile = v.object({
+  ID: v.union([v.string(), v.number()]),
+  ADMIN: v.optional(v.unknown()),
+  NAME: v.optional(v.nullable(v.string())),
+  LAST_NAME: v.optional(v.nullable(v.string())),
+});
+
+/**
+ * Reads the answer of `profile` (`{"ID":"7","ADMIN":false,"NAME":"Jane","LAST_NAME":"Doe",…}`, ID as a string,
+ * ADMIN a boolean or "Y"/"N" depending on version). Null when the shape is not recognised.
+ */
+export function parseProfile(result: unknown): WebhookUser | null {
+  const p = v.safeParse(Profile, result);
+  if (!p.success) return null;
+  const id = Number(p.output.ID);
+  if (!Number.isSafeInteger(id) || id <= 0) return null;
+  const admin = p.output.ADMIN === true || p.output.ADMIN === 'Y' || p.output.ADMIN === 'true';
+  return { id, name: p.output.NAME ?? '', lastName: p.output.LAST_NAME ?? '', admin };
+}
