@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import type { PinOutcome } from './outcome';
+import type { PinsAs } from './pins-as';
 import type { PortalInfo, WebhookCheck } from './portals';
 
 /**
@@ -8,7 +9,7 @@ import type { PortalInfo, WebhookCheck } from './portals';
  * webhook; there is no generic "call this REST method" or "fetch this URL" command.
  *
  * - content script → background: `pinAll` (the portal is the sender's own origin, never taken from the message),
- *   `getLastOutcome`.
+ *   `getLastOutcome`, `getPinsAs` (whom a pin acts as on its own portal).
  * - extension pages (popup, options) → background: `pinAll` with an optional portal, `checkWebhook`,
  *   `saveWebhook`, `removeWebhook`.
  * - background → content scripts: `outcome` (a new outcome for their portal); `loginCall` (one of the fixed
@@ -25,6 +26,7 @@ export const BackgroundMessage = v.variant('type', [
     portal: v.optional(portalOrigin),
   }),
   v.strictObject({ type: v.literal('getLastOutcome') }),
+  v.strictObject({ type: v.literal('getPinsAs'), portal: v.optional(portalOrigin) }),
   v.strictObject({ type: v.literal('checkWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('saveWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('removeWebhook'), portal: portalOrigin }),
@@ -35,6 +37,8 @@ export type BackgroundMessage = v.InferOutput<typeof BackgroundMessage>;
 export interface BackgroundResponses {
   pinAll: PinOutcome;
   getLastOutcome: PinOutcome | null;
+  /** Whom a pin on the portal acts as (see `pinsAsText`). */
+  getPinsAs: PinsAs;
   checkWebhook: WebhookCheck;
   saveWebhook: WebhookCheck;
   removeWebhook: PortalInfo[];

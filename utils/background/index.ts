@@ -3,14 +3,17 @@ import { createRateLimiter, rateLimitedCall } from '../bitrix24/rate-limit';
 import {
   historyItem,
   lastPortalItem,
+  loginUsersItem,
   operatingResetItem,
   pendingPinsItem,
   portalsItem,
   rateBucketsItem,
+  useLoginItem,
   webhooksItem,
 } from '../storage';
 import { createChoosePortal } from './choose-portal';
 import type { BackgroundDeps } from './deps';
+import { createLoginService, sendToPortalTab } from './login-service';
 import { createPinService } from './pin-service';
 import { createNotificationClick } from './presentation';
 import { createRouter } from './router';
@@ -36,8 +39,11 @@ export function realDeps(): BackgroundDeps {
       operatingReset: operatingResetItem,
       pendingPins: pendingPinsItem,
       rateBuckets: rateBucketsItem,
+      useLogin: useLoginItem,
+      loginUsers: loginUsersItem,
     },
     callMethod,
+    sendToTab: sendToPortalTab,
     now: () => Date.now(),
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     workerId: crypto.randomUUID(),
@@ -51,19 +57,18 @@ export function realDeps(): BackgroundDeps {
 export function createBackground(deps: BackgroundDeps) {
   const { storage } = deps;
   /** Every REST call of the background takes a token of its portal's leaky bucket first (never 503 by us). */
-  const call = rateLimitedCall(
-    createRateLimiter({
-      load: () => storage.rateBuckets.getValue(),
-      save: (states) => storage.rateBuckets.setValue(states),
-      now: deps.now,
-      sleep: deps.sleep,
-    }),
-    deps.callMethod,
-  );
-  const pins = createPinService(deps, call);
+  const limiter = createRateLimiter({
+    load: () => storage.rateBuckets.getValue(),
+    save: (states) => storage.rateBuckets.setValue(states),
+    now: deps.now,
+    sleep: deps.sleep,
+  });
+  const call = rateLimitedCall(limiter, deps.callMethod);
+  const login = createLoginService(deps, limiter);
+  const pins = createPinService(deps, call, login);
   const webhooks = createWebhookService(deps, call);
   const choosePortal = createChoosePortal(storage);
-  const handleMessage = createRouter({ storage, pins, webhooks, choosePortal });
+  const handleMessage = createRouter({ storage, pins, webhooks, login, choosePortal });
 
   /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
   async function onCommand(command: string): Promise<void> {
