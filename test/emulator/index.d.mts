@@ -267,8 +267,9 @@ export interface Emulator {
   /** Number of faults still queued. */
   readonly pendingFaults: number;
   /**
-   * Clears records, faults, limits, held sockets and browser sessions (every browser is logged out: its next page
-   * load logs in again); restores portals (sessions unpinned, `external` flags) from their configs.
+   * Clears records, faults, limits, held sockets and `loginAs` choices; restores portals (sessions unpinned,
+   * `external` flags) from their configs. Browser sessions survive as they are (open tabs keep working; a logged-out
+   * or rotated session stays so until the next page load): `clearBrowserSessions()` forgets them.
    */
   reset(): void;
   /**
@@ -285,6 +286,8 @@ export interface Emulator {
    * `PHPSESSID` of the page user starts one and sets the cookie `PHPSESSID=…; path=/; HttpOnly`.
    */
   browserSessions(host?: string): BrowserSession[];
+  /** Forgets every browser session: REST with any cookie answers "User not authorized"; page loads log in again. */
+  clearBrowserSessions(): void;
   /** From the next page load on, the portal's pages log in as this user (`null`: anonymous). Until `reset()`. */
   loginAs(host: string, userId: number | null): void;
   /** The user the portal's pages log in as now. */

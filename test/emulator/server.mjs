@@ -354,7 +354,8 @@ export async function startEmulator(opts = {}) {
       faults.clear();
       buckets.clear();
       operating.clear();
-      sessions.clear();
+      // Browser sessions survive (the browser keeps its cookie and open tabs their token); page-user choices go.
+      sessions.clearPageUsers();
       dropHeld();
       loadPortals();
     },
@@ -371,6 +372,9 @@ export async function startEmulator(opts = {}) {
     },
     request(url, init) {
       return emulatorRequest(emulator, url, init);
+    },
+    clearBrowserSessions() {
+      sessions.clear();
     },
     browserSessions(host) {
       return sessions.list(host === undefined ? undefined : portalOf(host).host);

@@ -116,6 +116,11 @@ export class SessionStore {
     this.pageUsers.clear();
   }
 
+  /** Forgets the page-user choices only (portals log in as their default user again). */
+  clearPageUsers() {
+    this.pageUsers.clear();
+  }
+
   /**
    * The user a portal's pages log in as: the test's choice, else the config's `pageUserId`, else the first
    * non-admin user, else the first user; null: anonymous.

@@ -15,7 +15,10 @@ beforeAll(async () => {
   emu = await startEmulator();
 });
 afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
+beforeEach(() => {
+  emu.reset();
+  emu.clearBrowserSessions();
+});
 
 /** Loads a page like a browser: returns the printed token and the cookie pair to send back. */
 async function openPage(path = '/online/', cookie?: string, host = HOST) {
@@ -93,6 +96,15 @@ describe('page login', () => {
     expect(again.setCookie).toBeUndefined();
     expect(again.token).toBe(first.token);
     expect(emu.browserSessions(HOST)).toHaveLength(1);
+  });
+
+  it('reset() keeps browser sessions: an open tab still pins after the portal is restored', async () => {
+    const { token, cookie } = await openPage();
+    expect((await postForm(PIN_ALL, `sessid=${token}`, cookie)).json().result).toEqual([1652, 1653]);
+    emu.reset();
+    expect((await postForm(PIN_ALL, `sessid=${token}`, cookie)).json().result).toEqual([1652, 1653]);
+    emu.clearBrowserSessions();
+    expectRefused(await postForm(PIN_ALL, `sessid=${token}`, cookie), 'access_denied', 'User not authorized');
   });
 
   it('loginAs chooses the page user; the default is the portal operator', async () => {
