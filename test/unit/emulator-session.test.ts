@@ -302,8 +302,14 @@ describe('request log', () => {
     expect(calls[0]?.headers.cookie).toBe('PHPSESSID=[redacted]');
   });
 
-  it('webhook requests have no sessionAuth', async () => {
-    await emu.request(`${emu.webhookUrl(HOST)}profile`);
+  it('webhook requests ignore sessid and cookies and have no sessionAuth', async () => {
+    const { cookie } = await openPage();
+    const r = await postForm(
+      `${emu.webhookUrl(HOST)}profile`,
+      'sessid=0123456789abcdef0123456789abcdef',
+      cookie,
+    );
+    expect(r.json().result.ID).toBe('7');
     expect(emu.restCalls('profile')[0]?.sessionAuth).toBeNull();
   });
 });
