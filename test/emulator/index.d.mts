@@ -349,3 +349,5 @@ export function parseRestPath(pathname: string): null | {
   method: string;
   format: 'json' | 'xml';
 };
+/** `PHPSESSID`: the cookie a page load sets for its browser session. */
+export const SESSION_COOKIE: string;
