@@ -69,7 +69,11 @@ describe('Pin all with the operator’s login, no webhook (Chromium)', () => {
     // Sent by the page's content script: a same-origin request of the page.
     expect(pins[0]!.headers.origin).toBe(DEMO);
     await expect
-      .poll(() => (s.worker() as Promise<{ evaluate: (f: () => unknown) => Promise<unknown> }>).then((w) => w.evaluate(() => chrome.action.getBadgeText({}))))
+      .poll(() =>
+        (s.worker() as Promise<{ evaluate: (f: () => unknown) => Promise<unknown> }>).then((w) =>
+          w.evaluate(() => chrome.action.getBadgeText({})),
+        ),
+      )
       .toBe('2');
     rememberSecrets();
   });
@@ -77,7 +81,13 @@ describe('Pin all with the operator’s login, no webhook (Chromium)', () => {
   it('the control’s tooltip says whom the pin acts as (profile through the login)', async () => {
     const page = await openContactCenter();
     await expect
-      .poll(() => (s.worker() as Promise<{ evaluate: (f: () => unknown) => Promise<unknown> }>).then((w) => w.evaluate(() => chrome.storage.local.get('loginUsers'))), { timeout: 10_000 })
+      .poll(
+        () =>
+          (s.worker() as Promise<{ evaluate: (f: () => unknown) => Promise<unknown> }>).then((w) =>
+            w.evaluate(() => chrome.storage.local.get('loginUsers')),
+          ),
+        { timeout: 10_000 },
+      )
       .toMatchObject({ loginUsers: { [DEMO]: { id: 7 } } });
     rememberSecrets();
     await page.close();
@@ -132,7 +142,10 @@ describe('Pin all with the operator’s login, no webhook (Chromium)', () => {
     s.emulator.logout(DEMO_HOST);
     await clickPinAllControl(page, page);
     const [note] = await s.waitForNotes();
-    expect(note).toMatchObject({ title: 'Pin all failed', message: 'Log in to Bitrix24 on this portal, then try again.' });
+    expect(note).toMatchObject({
+      title: 'Pin all failed',
+      message: 'Log in to Bitrix24 on this portal, then try again.',
+    });
     expect(s.pins().map((r) => r.sessionAuth?.result)).toEqual(['access_denied']);
   });
 
@@ -171,7 +184,9 @@ describe('a saved webhook takes precedence (Chromium)', () => {
     rememberSecrets();
     await clickPinAllControl(page, page);
     await s.waitForNotes();
-    expect(s.pins().map((r) => r.path)).toEqual(['/rest/7/demosecret123/imopenlines.session.mode.pinAll.json']);
+    expect(s.pins().map((r) => r.path)).toEqual([
+      '/rest/7/demosecret123/imopenlines.session.mode.pinAll.json',
+    ]);
     expect(s.pins()[0]!.sessionAuth).toBeNull();
     // Back to the zero-setup profile for what follows.
     await (await s.worker()).evaluate(() => chrome.storage.local.remove(['webhooks', 'portals']));
@@ -220,25 +235,43 @@ describe('the login’s token and cookie (Chromium)', () => {
 });
 
 /**
- * Every request in a Chromium net-log whose events carry one of the tokens, with its URL. An event with a token
- * and no known URL fails the test.
+ * Every place in a Chromium net-log (capture mode Everything: headers, cookies and the bytes sent, base64) that
+ * carries one of the secrets, with the origin it went to: the request's URL, else the host of the socket that
+ * sent the bytes. A secret that can't be attributed to an origin reads "unknown" and fails the test.
  */
 function requestsWithSecrets(log: string, secrets: string[]): { url: string }[] {
   const text = log.trimEnd().endsWith('}') ? log : `${log.replace(/,\s*$/, '')}]}`;
   const { events } = JSON.parse(text) as {
     events: { source: { id: number }; params?: Record<string, unknown> }[];
   };
-  const urlOf = new Map<number, string>();
+  const placeOf = new Map<number, string>();
+  const bound = new Map<number, number>(); // socket/stream source → the source that owns it
   for (const e of events) {
-    const url = e.params?.url;
-    if (typeof url === 'string' && !urlOf.has(e.source.id)) urlOf.set(e.source.id, url);
+    const p = e.params ?? {};
+    const url = typeof p.url === 'string' ? p.url : undefined;
+    const host =
+      typeof p.host === 'string'
+        ? `https://${p.host.replace(/:443$/, '')}/`
+        : typeof p.group_name === 'string'
+          ? `https://${p.group_name.replace(/^.*?\/\//, '').replace(/^ssl\//, '').replace(/:\d+$/, '')}/`
+          : undefined;
+    const place = url ?? host;
+    if (place && !placeOf.has(e.source.id)) placeOf.set(e.source.id, place);
+    const dep = p.source_dependency as { id?: number } | undefined;
+    if (dep?.id !== undefined) bound.set(dep.id, e.source.id), bound.set(e.source.id, dep.id);
   }
   const found: { url: string }[] = [];
   for (const e of events) {
-    const params = JSON.stringify(e.params ?? {});
-    if (!secrets.some((secret) => params.includes(secret))) continue;
-    const url = typeof e.params?.url === 'string' ? e.params.url : urlOf.get(e.source.id);
-    found.push({ url: url ?? `unknown request (event params: ${params.slice(0, 200)})` });
+    const p = e.params ?? {};
+    let haystack = JSON.stringify(p);
+    if (typeof p.bytes === 'string') haystack += Buffer.from(p.bytes, 'base64').toString('latin1');
+    if (!secrets.some((secret) => haystack.includes(secret))) continue;
+    const hostHeader = /\r\nHost: ([^\r]+)/i.exec(haystack)?.[1];
+    const url =
+      placeOf.get(e.source.id) ??
+      placeOf.get(bound.get(e.source.id) ?? -1) ??
+      (hostHeader ? `https://${hostHeader.replace(/:\d+$/, '')}/` : undefined);
+    found.push({ url: url ?? `unknown (${e.source.id}: ${haystack.slice(0, 200)})` });
   }
   return found;
 }
