@@ -206,7 +206,8 @@ describe('the login’s token and cookie (Chromium)', () => {
       };
     });
     const page = await openContactCenter();
-    s.emulator.rotateSessionToken(DEMO_HOST); // the retry path hands a token back too
+    rememberSecrets(); // the token printed in the page
+    s.emulator.rotateSessionToken(DEMO_HOST); // the retry path gets a fresh token back from the portal
     rememberSecrets();
     await clickPinAllControl(page, page);
     await s.waitForNotes();
@@ -229,7 +230,7 @@ describe('the login’s token and cookie (Chromium)', () => {
     await s.close();
     const found = requestsWithSecrets(readFileSync(netLog, 'utf8'), [...tokensSeen]);
     expect(found.length).toBeGreaterThan(0); // the form bodies are in the log: the check is not vacuous
-    for (const { url } of found) expect(url.startsWith(`${DEMO}/`)).toBe(true);
+    for (const { url } of found) expect(url.startsWith(`${DEMO}/`), url).toBe(true);
     for (const { url } of found) expect(url).not.toMatch(/sessid=/);
   });
 });
@@ -245,7 +246,11 @@ function requestsWithSecrets(log: string, secrets: string[]): { url: string }[] 
     events: { source: { id: number }; params?: Record<string, unknown> }[];
   };
   const placeOf = new Map<number, string>();
-  const bound = new Map<number, number>(); // socket/stream source → the source that owns it
+  const links = new Map<number, Set<number>>(); // sources linked by a source_dependency (socket ↔ job ↔ request)
+  const link = (a: number, b: number) => {
+    if (!links.has(a)) links.set(a, new Set());
+    links.get(a)!.add(b);
+  };
   for (const e of events) {
     const p = e.params ?? {};
     const url = typeof p.url === 'string' ? p.url : undefined;
@@ -253,13 +258,31 @@ function requestsWithSecrets(log: string, secrets: string[]): { url: string }[] 
       typeof p.host === 'string'
         ? `https://${p.host.replace(/:443$/, '')}/`
         : typeof p.group_name === 'string'
-          ? `https://${p.group_name.replace(/^.*?\/\//, '').replace(/^ssl\//, '').replace(/:\d+$/, '')}/`
+          ? `https://${p.group_name
+              .replace(/^.*?\/\//, '')
+              .replace(/^ssl\//, '')
+              .replace(/:\d+$/, '')}/`
           : undefined;
     const place = url ?? host;
     if (place && !placeOf.has(e.source.id)) placeOf.set(e.source.id, place);
     const dep = p.source_dependency as { id?: number } | undefined;
-    if (dep?.id !== undefined) bound.set(dep.id, e.source.id), bound.set(e.source.id, dep.id);
+    if (dep?.id !== undefined) {
+      link(dep.id, e.source.id);
+      link(e.source.id, dep.id);
+    }
   }
+  /** The nearest known place through the links (a socket's connect job names the host). */
+  const resolve = (id: number): string | undefined => {
+    const seen = new Set([id]);
+    let frontier = [id];
+    while (frontier.length > 0) {
+      for (const x of frontier) if (placeOf.has(x)) return placeOf.get(x);
+      frontier = frontier
+        .flatMap((x) => [...(links.get(x) ?? [])])
+        .filter((x) => !seen.has(x) && seen.add(x));
+    }
+    return undefined;
+  };
   const found: { url: string }[] = [];
   for (const e of events) {
     const p = e.params ?? {};
@@ -268,9 +291,7 @@ function requestsWithSecrets(log: string, secrets: string[]): { url: string }[] 
     if (!secrets.some((secret) => haystack.includes(secret))) continue;
     const hostHeader = /\r\nHost: ([^\r]+)/i.exec(haystack)?.[1];
     const url =
-      placeOf.get(e.source.id) ??
-      placeOf.get(bound.get(e.source.id) ?? -1) ??
-      (hostHeader ? `https://${hostHeader.replace(/:\d+$/, '')}/` : undefined);
+      resolve(e.source.id) ?? (hostHeader ? `https://${hostHeader.replace(/:\d+$/, '')}/` : undefined);
     found.push({ url: url ?? `unknown (${e.source.id}: ${haystack.slice(0, 200)})` });
   }
   return found;
