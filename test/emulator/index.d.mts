@@ -187,7 +187,11 @@ export interface SessionAuthRecord {
   cookie: boolean;
   /** The session's user (null when not logged in or the cookie session was not loaded). */
   userId: number | null;
-  /** `ok`: the method ran; otherwise the error code answered (HTTP 401) and the method did not run. */
+  /**
+   * The session provider's verdict: `ok` lets the method run (unless a fault, the https check or the leaky bucket
+   * answers first); otherwise that error code is answered (HTTP 401) and the method does not run. Recorded for
+   * faulted requests too.
+   */
   result: 'ok' | 'session_failed' | 'access_denied';
 }
 

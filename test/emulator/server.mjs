@@ -124,6 +124,22 @@ export async function startEmulator(opts = {}) {
     };
     requests.push(record);
 
+    // The session provider's verdict on `/rest/METHOD.json` (no webhook segment): recorded on arrival (so faulted
+    // requests show it too) and taken again when the method would run (a delayed request may see a rotation).
+    const target = portalMap.get(host);
+    const sessionAuth = () => {
+      const verdict =
+        route && (route.userId === null || !route.secret) && target && !target.movedTo
+          ? sessions.restAuth(target, { search: url.search, body, contentType, headers: req.headers })
+          : null;
+      if (verdict) {
+        const { sessid, cookie, userId, result } = verdict;
+        record.sessionAuth = { sessid, cookie, userId, result };
+      }
+      return verdict;
+    };
+    sessionAuth();
+
     /**
      * @param {number} status
      * @param {Record<string, string>} headers
@@ -182,18 +198,6 @@ export async function startEmulator(opts = {}) {
     if (route) {
       const override = fault && 'result' in fault ? { result: fault.result } : undefined;
       const remoteAddress = req.socket.remoteAddress ?? '';
-      const verdict =
-        route.userId === null || !route.secret
-          ? sessions.restAuth(portal, { search: url.search, body, contentType, headers: req.headers })
-          : null;
-      if (verdict) {
-        record.sessionAuth = {
-          sessid: verdict.sessid,
-          cookie: verdict.cookie,
-          userId: verdict.userId,
-          result: verdict.result,
-        };
-      }
       const answer = rest.handle({
         portal,
         route,
@@ -201,7 +205,7 @@ export async function startEmulator(opts = {}) {
         secure,
         remoteAddress,
         override,
-        session: verdict,
+        session: sessionAuth(),
       });
       if (route.format === 'xml') {
         send(answer.status, { 'Content-Type': 'text/xml; charset=utf-8' }, toXml(answer.payload));

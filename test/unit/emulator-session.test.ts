@@ -302,6 +302,23 @@ describe('request log', () => {
     expect(calls[0]?.headers.cookie).toBe('PHPSESSID=[redacted]');
   });
 
+  it('faulted session requests are recorded too; a delayed one is checked when it runs', async () => {
+    const { token, cookie } = await openPage();
+    emu.fault({ method: 'imopenlines.session.mode.pinAll', error: 'QUERY_LIMIT_EXCEEDED', status: 503 });
+    expect((await postForm(PIN_ALL, `sessid=${token}`, cookie)).status).toBe(503);
+    emu.fault({ method: 'imopenlines.session.mode.pinAll', delayMs: 300 });
+    const delayed = postForm(PIN_ALL, `sessid=${token}`, cookie);
+    await new Promise((r) => setTimeout(r, 100));
+    const [renewed] = emu.rotateSessionToken(HOST);
+    const body = expectRefused(await delayed, 'session_failed', 'Sessid check failed');
+    expect(body.sessid).toBe(renewed);
+    expect(emu.restCalls('imopenlines.session.mode.pinAll').map((c) => c.sessionAuth?.result)).toEqual([
+      'ok',
+      'session_failed',
+    ]);
+    expect(pinnedIds()).toEqual([]);
+  });
+
   it('webhook requests ignore sessid and cookies and have no sessionAuth', async () => {
     const { cookie } = await openPage();
     const r = await postForm(
