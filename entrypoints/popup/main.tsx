@@ -1,12 +1,13 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
+import { pickPortal } from '@/utils/background/choose-portal';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
-import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
+import { newOutcomeId, type PinOutcome, parseHistory } from '@/utils/outcome';
 import { historyItem, lastPortalItem, portalsItem } from '@/utils/storage';
 
 /** A storage item's value, kept current while the popup is open (the background records outcomes meanwhile). */
@@ -88,7 +89,8 @@ function clearBadge(): void {
 
 function App() {
   const portalMap = useItem(portalsItem, {});
-  const history = useItem(historyItem, []);
+  const rawHistory = useItem(historyItem, []);
+  const history = useMemo(() => parseHistory(rawHistory), [rawHistory]);
   const lastPortal = useItem(lastPortalItem, null);
   const [tabOrigin, setTabOrigin] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
@@ -100,9 +102,13 @@ function App() {
   }, []);
 
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
-  const known = (p: string | null): p is string => !!p && p in portalMap;
-  // The operator's pick, else the portal in the active tab, else the one pinned last, else the first.
-  const selected = [chosen, tabOrigin, lastPortal].find(known) ?? portals[0]?.portal ?? null;
+  // The one rule the shortcut follows too.
+  const selected = pickPortal({
+    requested: chosen,
+    active: tabOrigin,
+    last: lastPortal,
+    configured: Object.keys(portalMap),
+  });
 
   const [hasAccess, setHasAccess] = useState<boolean | undefined>(undefined);
   useEffect(() => {

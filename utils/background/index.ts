@@ -11,6 +11,7 @@ import {
 } from '../storage';
 import { createChoosePortal } from './choose-portal';
 import type { BackgroundDeps } from './deps';
+import { webLock } from './locks';
 import { createPinService } from './pin-service';
 import { createNotificationClick } from './presentation';
 import { createRouter } from './router';
@@ -41,6 +42,7 @@ export function realDeps(): BackgroundDeps {
     now: () => Date.now(),
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     workerId: crypto.randomUUID(),
+    lock: webLock,
   };
 }
 

@@ -26,7 +26,7 @@ export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | unde
 
 /** What the router dispatches to. */
 export interface RouterDeps {
-  storage: Pick<BackgroundStorage, 'portals' | 'history'>;
+  storage: Pick<BackgroundStorage, 'portals'>;
   pins: PinService;
   webhooks: WebhookService;
   choosePortal(requested?: string): Promise<string | null>;
@@ -45,8 +45,7 @@ export function createRouter(deps: RouterDeps) {
       message.trigger === 'control' && message.portal === undefined
         ? pins.pinAndPresent(from.portal, 'control')
         : undefined,
-    getLastOutcome: async (_message, from) =>
-      (await storage.history.getValue()).find((o) => o.portal === from.portal) ?? null,
+    getLastOutcome: (_message, from) => pins.lastOutcome(from.portal),
   };
 
   const fromExtensionPage: HandlerMap<Extract<SenderKind, { kind: 'extension-page' }>> = {
@@ -57,7 +56,7 @@ export function createRouter(deps: RouterDeps) {
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
     removeWebhook: (message) => webhooks.removePortal(message.portal),
-    getLastOutcome: async () => (await storage.history.getValue())[0] ?? null,
+    getLastOutcome: () => pins.lastOutcome(),
   };
 
   return async function handleMessage(

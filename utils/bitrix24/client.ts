@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { type B24Error, faultKind, kindOfCode } from './errors';
+import { type B24Error, boundCode, boundOrigin, faultKind, kindOfCode } from './errors';
 
 /**
  * Calls one Bitrix24 REST method through a webhook. Errors are values: every answer and every transport failure
@@ -29,6 +29,11 @@ export interface CallOptions {
   fetch?: typeof fetch;
   /** Timeout of the cheap probes that tell a dead portal from a lost reply, ms. */
   probeTimeoutMs?: number;
+  /**
+   * Awaited right before the request leaves (after any rate-limit wait in front of the client), so the caller can
+   * mark it in flight only when it really goes out. A rejection stops the call (nothing is sent) and propagates.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 const numberish = v.union([v.number(), v.pipe(v.string(), v.transform(Number), v.number())]);
@@ -67,6 +72,7 @@ export async function callMethod(
 ): Promise<CallResult> {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const origin = new URL(webhookBase).origin;
+  await options.beforeSend?.();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   let response: Response;
@@ -135,8 +141,11 @@ export function classifyAnswer(status: number, contentType: string | null, body:
   }
   const asError = v.safeParse(ErrorEnvelope, json);
   if (asError.success) {
-    const code = asError.output.error;
-    return { ok: false, error: { kind: kindOfCode(code), code, status } };
+    const code = boundCode(asError.output.error);
+    return {
+      ok: false,
+      error: { kind: kindOfCode(asError.output.error), ...(code ? { code } : {}), status },
+    };
   }
   if (status >= 200 && status < 300 && HAS_RESULT(json)) {
     const asSuccess = v.safeParse(SuccessEnvelope, json);
@@ -175,7 +184,7 @@ async function redirectTarget(
   const location = response.headers.get('location');
   if (location) {
     try {
-      return new URL(location, oldOrigin).origin;
+      return boundOrigin(new URL(location, oldOrigin).href);
     } catch {
       return undefined;
     }
@@ -189,7 +198,7 @@ async function redirectTarget(
       referrerPolicy: 'no-referrer',
       signal: AbortSignal.timeout(options.probeTimeoutMs ?? 5000),
     });
-    return probe.url ? new URL(probe.url).origin : undefined;
+    return probe.url ? boundOrigin(probe.url) : undefined;
   } catch {
     return undefined;
   }

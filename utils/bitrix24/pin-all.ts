@@ -58,8 +58,17 @@ export function parseSessionIds(result: unknown): number[] | null {
 export interface PinAllDeps {
   /** The canonical webhook base of a portal, or null when none is stored. */
   webhookOf(portal: string): Promise<string | null>;
-  /** Calls a method (see `callMethod`), already bound to a timeout. */
-  call(webhookBase: string, method: string): Promise<CallResult>;
+  /**
+   * Calls a method (see `callMethod`), already bound to a timeout and the rate limit; awaits `beforeSend` right
+   * before the request leaves (after any limiter wait), not when a token is refused.
+   */
+  call(webhookBase: string, method: string, beforeSend: () => Promise<void>): Promise<CallResult>;
+  /**
+   * Whether the extension may reach the portal at all (host access); when false the outcome is `host-access` and
+   * nothing is sent. Asked inside the join window, so a storm of triggers without access gets one outcome.
+   * Optional: reachable when absent.
+   */
+  canReach?(portal: string): Promise<boolean>;
   /** The newest outcome recorded for the portal, if any. */
   lastOutcome(portal: string): Promise<PinOutcome | null>;
   /** When the portal's operating limit for `pinAll` clears (ms since epoch), as last seen in an envelope. */
@@ -69,27 +78,32 @@ export interface PinAllDeps {
   now(): number;
   sleep(ms: number): Promise<void>;
   /**
-   * Called right before each request leaves (the first one and the retry), so that a worker killed before the
-   * answer leaves a trace the next worker can turn into a "no reply" outcome. Optional.
+   * Called right before each request leaves (the first one and the retry, after any rate-limit wait), so that a
+   * worker killed before the answer leaves a trace the next worker can turn into a "no reply" outcome. Optional.
    */
   beforeSend?(portal: string, trigger: PinTrigger): Promise<void>;
   /**
    * Stores a new outcome where {@link PinAllDeps.lastOutcome} will find it. Called before the pin leaves the
    * single-flight, so a trigger arriving right after it joins it instead of pinning again.
+   * @param webhookBase the webhook the pin used (null when none was stored), so that a failure marks that
+   *   webhook broken and not one saved meanwhile.
    */
-  record(outcome: PinOutcome): Promise<void>;
+  record(outcome: PinOutcome, webhookBase: string | null): Promise<void>;
 }
 
 /** A pin's outcome, and whether it is new (`fresh`) or joined an earlier or concurrent one. */
 export interface PinResult {
   outcome: PinOutcome;
   fresh: boolean;
+  /** The webhook base a fresh pin used (null when none was stored or none was needed). */
+  webhookBase?: string | null;
 }
 
 /**
  * Creates the `pinAll(portal, trigger)` function. Concurrent calls for one portal share one request
- * (single-flight); calls within {@link JOIN_WINDOW_MS} of a finished pin get its outcome.
- * Never rejects: every failure is an outcome.
+ * (single-flight); calls within {@link JOIN_WINDOW_MS} of a finished pin get its outcome. The portal `''` stands
+ * for "no portal could be chosen": it goes through the same single-flight and join window and ends `no-webhook`,
+ * so a storm of shortcut presses before any setup gives one outcome. Never rejects: every failure is an outcome.
  */
 export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTrigger) => Promise<PinResult> {
   const inFlight = new Map<string, Promise<PinOutcome>>();
@@ -102,17 +116,26 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
         !last.ok && REQUEST_NOT_RUN.has(last.error.kind) ? JOIN_WINDOW_NOT_RUN_MS : JOIN_WINDOW_MS;
       if (age >= 0 && age < window) return { outcome: last, fresh: false };
     }
-    const base = await deps.webhookOf(portal);
+    let base: string | null = null;
     const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
       const at = deps.now();
-      return { outcome: { id: newOutcomeId(at), portal, at, trigger, ...body }, fresh: true };
+      return {
+        outcome: { id: newOutcomeId(at), portal, at, trigger, ...body },
+        fresh: true,
+        webhookBase: base,
+      };
     };
+    // Firefox lets users withhold host access: say so instead of failing as a network error.
+    if (portal && deps.canReach && !(await deps.canReach(portal)))
+      return finish({ ok: false, error: { kind: 'host-access' } });
+    base = portal ? await deps.webhookOf(portal) : null;
     if (!base) return finish({ ok: false, error: { kind: 'no-webhook' } });
+    const sendTo = base;
 
-    const send = async () => {
-      await deps.beforeSend?.(portal, trigger);
-      return deps.call(base, PIN_ALL_METHOD);
-    };
+    const send = () =>
+      deps.call(sendTo, PIN_ALL_METHOD, async () => {
+        await deps.beforeSend?.(portal, trigger);
+      });
     let answer = await send();
     if (!answer.ok && answer.error.kind === 'rate-limited') {
       await deps.sleep(RATE_LIMIT_BACKOFF_MS);
@@ -136,7 +159,7 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
 
   const runAndRecord = async (portal: string, trigger: PinTrigger): Promise<PinResult> => {
     const result = await run(portal, trigger);
-    if (result.fresh) await deps.record(result.outcome);
+    if (result.fresh) await deps.record(result.outcome, result.webhookBase ?? null);
     return result;
   };
 
