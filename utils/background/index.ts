@@ -13,6 +13,7 @@ import {
 } from '../storage';
 import { createChoosePortal } from './choose-portal';
 import type { BackgroundDeps } from './deps';
+import { webLock } from './locks';
 import { createLoginService, sendToPortalTab } from './login-service';
 import { createPinService } from './pin-service';
 import { createNotificationClick } from './presentation';
@@ -47,6 +48,7 @@ export function realDeps(): BackgroundDeps {
     now: () => Date.now(),
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     workerId: crypto.randomUUID(),
+    lock: webLock,
   };
 }
 
