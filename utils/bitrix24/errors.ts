@@ -192,7 +192,7 @@ export interface LoginCodeRow {
  * The codes of session auth, checked before {@link ERROR_TABLE} on the login path only: the first row whose code
  * and description match decides. Source: the `rest` module, `lib/sessionauth/auth.php` (the token check and the
  * user checks) and `services/rest/index.php` (all sent as 401 through the OAuth exception path), documented in
- * `docs/bitrix24.md`, "Session auth". The content script already retried `session_failed` once with the token the
+ * `docs/session-auth.md`. The content script already retried `session_failed` once with the token the
  * portal sent back, so one reaching the background is the second refusal.
  */
 // biome-ignore format: one row per line, so that it reads as the table it is
