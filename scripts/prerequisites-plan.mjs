@@ -8,25 +8,30 @@
  * - chromiumLocales: Chromium's translations, without which Chromium runs in English whatever locale it is given
  *   (the Russian screenshots and UI tests need them);
  * - firefox: Firefox ESR at /usr/bin/firefox-esr (test/e2e/support/firefox.mjs; FIREFOX_PATH overrides);
- * - certutil: trusts the emulator's test CA in a throw-away Firefox profile.
+ * - certutil: trusts the emulator's test CA in a throw-away Firefox profile;
+ * - openssl: the emulator makes its throw-away certificates with the `openssl` CLI (test/emulator/certs.mjs;
+ *   OPENSSL_BIN overrides), which slim Debian images lack;
+ * - python3: the packaging test unzips the store packages with Python's zipfile (test/package/).
  */
 export const PACKAGES = /** @type {const} */ ({
   chromium: 'chromium',
   chromiumLocales: 'chromium-l10n',
   firefox: 'firefox-esr',
   certutil: 'libnss3-tools',
+  openssl: 'openssl',
+  python3: 'python3',
 });
 
 /** @typedef {keyof typeof PACKAGES} Tool */
 
 /**
- * Which tools each command needs. The demo drives Chromium in English and trusts the emulator by its key hash, so
- * Chromium alone is enough; the tests use all four.
+ * Which tools each command needs. The demo runs the emulator and drives Chromium in English, trusting the emulator
+ * by its key hash; the tests use everything.
  * @type {Record<'demo' | 'test', readonly Tool[]>}
  */
 export const NEEDED = {
-  demo: ['chromium'],
-  test: ['chromium', 'chromiumLocales', 'firefox', 'certutil'],
+  demo: ['chromium', 'openssl'],
+  test: ['chromium', 'chromiumLocales', 'firefox', 'certutil', 'openssl', 'python3'],
 };
 
 /**

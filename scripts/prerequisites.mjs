@@ -29,7 +29,7 @@ function onPath(name) {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && executable(join(dir, name)));
 }
 
-/** The same paths the launchers use (test/e2e/support/chromium.mjs, firefox.mjs). */
+/** The same paths and commands the launchers, the emulator and the packaging test use. */
 function present() {
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const firefox = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -43,6 +43,10 @@ function present() {
     chromiumLocales: localeDirs.some((dir) => existsSync(join(dir, 'ru.pak'))),
     firefox: executable(firefox),
     certutil: onPath('certutil'),
+    openssl: process.env.OPENSSL_BIN
+      ? executable(process.env.OPENSSL_BIN) || onPath(process.env.OPENSSL_BIN)
+      : onPath('openssl'),
+    python3: onPath('python3'),
   };
 }
 
