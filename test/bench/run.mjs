@@ -603,6 +603,8 @@ try {
     // The same attribution over a page load (content script start, first check, the control's first render): a
     // positive control showing the profiler does see the content script's frames when they run.
     const startup = [];
+    /** @type {{ where: string, ms: number }[]} */
+    let startupTop = [];
     for (let i = 0; i < ROUNDS.profile; i++) {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
@@ -617,6 +619,16 @@ try {
       let ms = 0;
       for (const [url, self] of selfTimeByUrl(cpuProfile)) if (url.startsWith(prefix)) ms += self;
       startup.push(ms);
+      if (i === 0) {
+        const byFunction = selfTimeByUrl(cpuProfile, (f) =>
+          f.url.startsWith(prefix) ? `${f.functionName || '(anonymous)'}:${f.lineNumber}` : '',
+        );
+        byFunction.delete('');
+        startupTop = [...byFunction]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 8)
+          .map(([where, self]) => ({ where, ms: round(self, 1) }));
+      }
       await cdp.detach().catch(() => {});
       await page.close();
     }
@@ -639,6 +651,7 @@ try {
         per10sMs: summary(pick(profiled, 'contentScriptPer10sMs')),
         runs: profiled,
         pageLoadMs: summary(startup),
+        pageLoadTopFunctions: startupTop,
       },
     };
     const ext = results.stress.extension.cpu;

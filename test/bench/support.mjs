@@ -184,11 +184,12 @@ export async function pageMetrics(cdp) {
  * sample, the last one's from the last delta, as DevTools draws it) goes to the URL of the frame it was taken in.
  * Time in DOM APIs a script calls counts as that script's (bindings make no JS frame); time in `(program)`,
  * `(garbage collector)` and `(idle)` goes to the empty URL.
- * @param {{ nodes: { id: number, callFrame: { url: string } }[], samples?: number[], timeDeltas?: number[] }} profile
+ * @param {{ nodes: { id: number, callFrame: { url: string, functionName: string, lineNumber: number } }[], samples?: number[], timeDeltas?: number[] }} profile
+ * @param {(frame: { url: string, functionName: string, lineNumber: number }) => string} [key] what to sum by (default: the URL)
  * @returns {Map<string, number>}
  */
-export function selfTimeByUrl(profile) {
-  const urlOf = new Map(profile.nodes.map((node) => [node.id, node.callFrame.url]));
+export function selfTimeByUrl(profile, key = (frame) => frame.url) {
+  const urlOf = new Map(profile.nodes.map((node) => [node.id, key(node.callFrame)]));
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   /** @type {Map<string, number>} */
