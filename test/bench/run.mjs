@@ -621,7 +621,9 @@ try {
       startup.push(ms);
       if (i === 0) {
         const byFunction = selfTimeByUrl(cpuProfile, (f) =>
-          f.url.startsWith(prefix) ? `${f.functionName || '(anonymous)'}:${f.lineNumber}` : '',
+          f.url.startsWith(prefix)
+            ? `${f.functionName || '(anonymous)'}:${f.lineNumber}:${f.columnNumber}`
+            : '',
         );
         byFunction.delete('');
         startupTop = [...byFunction]

@@ -184,8 +184,8 @@ export async function pageMetrics(cdp) {
  * sample, the last one's from the last delta, as DevTools draws it) goes to the URL of the frame it was taken in.
  * Time in DOM APIs a script calls counts as that script's (bindings make no JS frame); time in `(program)`,
  * `(garbage collector)` and `(idle)` goes to the empty URL.
- * @param {{ nodes: { id: number, callFrame: { url: string, functionName: string, lineNumber: number } }[], samples?: number[], timeDeltas?: number[] }} profile
- * @param {(frame: { url: string, functionName: string, lineNumber: number }) => string} [key] what to sum by (default: the URL)
+ * @param {{ nodes: { id: number, callFrame: { url: string, functionName: string, lineNumber: number, columnNumber: number } }[], samples?: number[], timeDeltas?: number[] }} profile
+ * @param {(frame: { url: string, functionName: string, lineNumber: number, columnNumber: number }) => string} [key] what to sum by (default: the URL)
  * @returns {Map<string, number>}
  */
 export function selfTimeByUrl(profile, key = (frame) => frame.url) {
