@@ -846,6 +846,12 @@ try {
         completeMs: b.complete,
         idsLength: b.idsLength,
         longestTaskMs: Math.max(0, ...b.longTasks.map((t) => t.duration)),
+        // When each long task started and how long it took, beside when the IDs first showed and all showed: tells
+        // loading (before `renderedMs`) from rendering the list (after).
+        longTasks: b.longTasks.map((/** @type {any} */ t) => ({
+          start: round(t.start, 1),
+          ms: round(t.duration, 1),
+        })),
         maxFrameGapMs: Math.max(0, ...gaps),
         clickToFrameMs: inputDelay,
       };
@@ -883,6 +889,7 @@ try {
           maxFrameGap: summary(pick(popupBig, 'maxFrameGapMs')),
           clickToFrame: summary(pick(popupBig, 'clickToFrameMs')),
           idsLength: popupBig[0]?.idsLength,
+          rounds: popupBig,
         },
         ids2: {
           rendered: ps,
