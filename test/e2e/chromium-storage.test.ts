@@ -152,6 +152,7 @@ describe('the stored webhook (Chromium)', () => {
       });
     }, DEMO_WEBHOOK);
     expect(await storedSecrets(sw)).toBeUndefined();
+    expect(await extensionStorage(sw)).toContain(SECRET);
 
     // An update: the extension reloads (onInstalled 'update') with a new worker; nobody touches anything.
     const sw2 = await reloadExtension((await s.newPage()).context(), s.extensionId, sw);
