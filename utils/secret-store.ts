@@ -5,11 +5,12 @@ import { browser } from 'wxt/browser';
  * Where the webhooks live: the extension origin's IndexedDB, not `storage.local`.
  *
  * Why: `storage.local` is readable by content scripts unless the browser can restrict it — Firefox has no
- * `StorageArea.setAccessLevel`, and Chrome honours it for `local` only from Chrome 140 (older versions reject the
- * call). A content script runs in the page's origin (and Firefox hands it the page's `indexedDB`), so the database
- * of the extension origin (`chrome-extension://ID`, `moz-extension://UUID`) is out of its reach in both browsers.
- * `setAccessLevel` stays on as a second wall for what remains in `storage.local` (portals without secrets,
- * history); see `restrictStorageToTrustedContexts` in `utils/storage.ts`.
+ * `StorageArea.setAccessLevel` for it, and Chrome applies it to `local` only from Chrome 140. A content script runs
+ * in the page's origin (Firefox and Chrome hand it the page's `indexedDB`), so the database of the extension origin
+ * (`chrome-extension://ID`, `moz-extension://UUID`) is out of its reach in both browsers
+ * (test/e2e/chromium-storage.test.ts, test/e2e/firefox-storage.test.ts). `setAccessLevel` stays on as a second
+ * wall for what remains in `storage.local` (portals without secrets, history); see
+ * `restrictStorageToTrustedContexts` in `utils/storage.ts`.
  *
  * Not encrypted, on purpose: a WebCrypto AES-GCM key, even non-extractable, would sit in this same database, so
  * whatever can read the ciphertext (extension pages, the background) can also decrypt it, and the key material is

@@ -68,9 +68,10 @@ export const pendingPinsItem = storage.defineItem<Record<string, PendingPin>>('l
 /**
  * Restricts `storage.local` to trusted contexts (extension pages and the background), a second wall: it holds no
  * secret (the webhooks are in IndexedDB, `utils/secret-store.ts`), but the portals, the operator's name and the
- * pin history are nobody else's business. Chrome accepts `StorageArea.setAccessLevel` from 102 but honours it for
- * `local` only from 140 (older versions reject the call, caught here); Firefox has no such switch, so there any
- * content script of the extension can read `storage.local`. Safe to call at every worker start.
+ * pin history are nobody else's business. Chrome has `StorageArea.setAccessLevel` from 102 but applies it to
+ * `local` only from 140 (before that the call fails or has no effect; a rejection is caught here); Firefox has no
+ * such switch for `local`, so there any content script of the extension can read `storage.local`. Safe to call at
+ * every worker start.
  */
 export async function restrictStorageToTrustedContexts(): Promise<void> {
   const local = (
