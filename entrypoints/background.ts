@@ -6,6 +6,7 @@ import {
   recoverLostPins,
   syncRegistrations,
 } from '@/utils/background-service';
+import { migrateLegacyWebhooks } from '@/utils/secret-store';
 import { restrictStorageToTrustedContexts } from '@/utils/storage';
 
 /** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker (X6). */
@@ -21,6 +22,12 @@ export default defineBackground(() => {
   browser.permissions.onAdded.addListener(() => void syncRegistrations());
   browser.permissions.onRemoved.addListener(() => void syncRegistrations());
   browser.runtime.onInstalled.addListener(() => void syncRegistrations());
+  // Webhooks an older version left in storage.local move to IndexedDB now, before anything asks for them (every
+  // read waits for the move too); an update re-runs it for a worker that was already up.
+  void migrateLegacyWebhooks().catch(() => {});
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    if (reason === 'update') void migrateLegacyWebhooks().catch(() => {});
+  });
   void restrictStorageToTrustedContexts();
   // A pin whose worker died before its answer gets its "no reply" outcome now, not at the next trigger.
   void recoverLostPins();
