@@ -264,7 +264,9 @@ export function isLegacyLinesDocument(doc: Document): boolean {
   } catch {
     return false;
   }
-  return /^\/desktop_app(\/|$)/i.test(url.pathname) && url.searchParams.get('IM_LINES')?.toUpperCase() === 'Y';
+  return (
+    /^\/desktop_app(\/|$)/i.test(url.pathname) && url.searchParams.get('IM_LINES')?.toUpperCase() === 'Y'
+  );
 }
 
 /**
@@ -417,7 +419,8 @@ export function isCheapCandidate(
         (element.firstElementChild !== null && element.querySelector(ALL_SIGNALS) !== null);
       if (!item) continue;
       // Re-created items of a list already seen are the common case on a busy list: one ancestor walk per record.
-      known ??= inKnownList(record.target);
+      // A target that has left the document since (a group re-created after its item) changes nothing.
+      known ??= !record.target.isConnected || inKnownList(record.target);
       if (!known) return true;
       if (element.firstElementChild !== null && element.querySelector(ANCHOR_SIGNALS) !== null) return true;
     }

@@ -34,6 +34,7 @@ export function defaultPortals() {
     {
       host: 'demo.bitrix24.com',
       cloud: true,
+      openLinesUi: 'new',
       users: [{ ...admin }, { ...jane }],
       webhooks: [{ userId: 7, secret: 'demosecret123', scopes: ['imopenlines', 'im', 'user'] }],
       sessions: [
@@ -46,6 +47,7 @@ export function defaultPortals() {
     {
       host: 'acme.bitrix24.com',
       cloud: true,
+      openLinesUi: 'new',
       users: [
         { ...admin },
         { ...jane },
@@ -98,6 +100,7 @@ export function defaultPortals() {
     {
       host: 'портал.рф',
       cloud: false,
+      openLinesUi: 'new',
       users: [{ id: 1, name: 'Пётр', lastName: 'Сидоров', admin: true, gender: 'M' }],
       webhooks: [{ userId: 1, secret: 'rfsecret1', scopes: ['imopenlines'] }],
       sessions: [{ id: 501, chatId: 601, operatorId: 1, group: 'work', title: 'Клиент' }],
@@ -146,7 +149,8 @@ export function createPortalState(config) {
     cloud,
     movedTo: config.movedTo ? normaliseHost(config.movedTo) : undefined,
     imopenlines: config.imopenlines ?? true,
-    openLinesUi: config.openLinesUi ?? 'new',
+    openLinesUi: config.openLinesUi ?? 'legacy',
+    design: config.design ?? 'classic',
     timezoneOffsetMinutes: config.timezoneOffsetMinutes ?? 60,
     limits: portalLimits(config, cloud),
     methodCosts: Object.fromEntries(

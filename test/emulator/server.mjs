@@ -7,7 +7,13 @@ import { generateCerts } from './certs.mjs';
 import { emulatorRequest } from './client.mjs';
 import { FaultQueue, normaliseMethod } from './faults.mjs';
 import { LeakyBuckets, OperatingLimits } from './limits.mjs';
-import { renderLegacyOpenLines, renderPortalPage, renderUnknownPortal } from './pages.mjs';
+import {
+  OPENLINES_V2_COOKIE,
+  openLinesMode,
+  renderLegacyOpenLines,
+  renderPortalPage,
+  renderUnknownPortal,
+} from './pages.mjs';
 import { createPortalState, defaultPortals, normaliseHost } from './portals.mjs';
 import { parseParams, parseRestPath, RestApi, toXml } from './rest.mjs';
 
@@ -185,7 +191,7 @@ export async function startEmulator(opts = {}) {
       }
       return;
     }
-    servePage(portal, url, send);
+    servePage(portal, url, send, req.headers.cookie);
   }
 
   /**
@@ -233,8 +239,9 @@ export async function startEmulator(opts = {}) {
    * @param {PortalState} portal
    * @param {URL} url
    * @param {(status: number, headers: Record<string, string>, text?: string) => void} send
+   * @param {string} [cookie] the request's `Cookie` header (the saved `IMOPENLINES_V2` choice).
    */
-  function servePage(portal, url, send) {
+  function servePage(portal, url, send, cookie) {
     const p = url.pathname;
     if (p === '/') {
       send(302, { Location: '/stream/', 'Content-Type': HTML_TYPE });
@@ -243,7 +250,11 @@ export async function startEmulator(opts = {}) {
     } else if (/^\/desktop_app\/?/i.test(p)) {
       send(200, { 'Content-Type': HTML_TYPE }, renderLegacyOpenLines(portal));
     } else {
-      send(200, { 'Content-Type': HTML_TYPE }, renderPortalPage(portal, url));
+      const { mode, save } = openLinesMode(portal, url, cookie);
+      /** @type {Record<string, string>} */
+      const headers = { 'Content-Type': HTML_TYPE };
+      if (save) headers['Set-Cookie'] = `${OPENLINES_V2_COOKIE}=${save}; Path=/; Secure; SameSite=Lax`;
+      send(200, headers, renderPortalPage(portal, url, { olMode: mode }));
     }
   }
 
