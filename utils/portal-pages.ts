@@ -427,3 +427,83 @@ export function isCheapCandidate(
   }
   return false;
 }
+
+/**
+ * What a maintainer needs to turn a page without a control into a fix and a fixture: which known selectors match,
+ * the class names of the messenger's containers, and the messenger's generation when the page names it. Holds no
+ * text, no element IDs, no attribute values and no digits from class names (digits become `N`): nothing about
+ * the user or the dialogs.
+ */
+export interface PageSignature {
+  /** Each of {@link SELECTORS} that matches here, with its evidence and whether any match is rendered. */
+  matched: { name: SelectorName; evidence: Evidence; rendered: boolean }[];
+  /** Distinct class names of the messenger's, the list's and the contact center's containers, sorted. */
+  containerClasses: string[];
+  /** Whether the messenger has the "Air" design (its root carries {@link AIR_MODIFIER}). */
+  air: boolean;
+  /** Whether this is the legacy Open Lines document ({@link isLegacyLinesDocument}). */
+  legacyLinesDocument: boolean;
+  /** Whether this document is shown in a hidden frame ({@link isInHiddenFrame}). */
+  inHiddenFrame: boolean;
+  /** What {@link findAnchor} decided: its kind and place, or `null`. */
+  anchor: Pick<Anchor, 'kind' | 'place'> | null;
+  /**
+   * The messenger's generation as the page's script addresses name it (`im/v2` from `/bitrix/js/im/v2/…`), or
+   * `null`: a Bitrix24 page states no product version a content script can read without running page scripts.
+   */
+  version: string | null;
+}
+
+/** Prefixes of the class names a signature keeps: the messenger, Open Lines, the slider, the contact center. */
+const SIGNATURE_PREFIXES = /^(bx-im|bx-imol|bx-messenger|bx-desktop|side-panel|intranet-contact|ui-toolbar)/;
+/** Elements whose classes a signature reads: containers only (elements with element children). */
+const SIGNATURE_ELEMENTS =
+  '[class*="bx-im"],[class*="bx-messenger"],[class*="bx-desktop"],[class*="side-panel"],[class*="intranet-contact"],[class*="ui-toolbar"]';
+/** At most this many class names in a signature. */
+const SIGNATURE_MAX_CLASSES = 200;
+
+/**
+ * Computes the {@link PageSignature} of a document. Pure: reads the DOM and the document's address (only to say
+ * whether it is the legacy Open Lines document), changes nothing. Reads every element of the messenger once: call
+ * it on demand, not from a mutation observer.
+ */
+export function pageSignature(doc: Document): PageSignature {
+  const matched: PageSignature['matched'] = [];
+  for (const name of Object.keys(SELECTORS) as SelectorName[]) {
+    const elements = Array.from(doc.querySelectorAll(SELECTORS[name])).filter((e) => !e.closest(HOST_TAG));
+    if (elements.length === 0) continue;
+    matched.push({ name, evidence: SELECTOR_EVIDENCE[name], rendered: elements.some(isRendered) });
+  }
+  const classes = new Set<string>();
+  for (const element of doc.querySelectorAll(SIGNATURE_ELEMENTS)) {
+    if (element.firstElementChild === null || element.closest(HOST_TAG)) continue;
+    const tokens = Array.from(element.classList);
+    const family = tokens.some((t) => SIGNATURE_PREFIXES.test(t));
+    for (const token of tokens) {
+      if (!(SIGNATURE_PREFIXES.test(token) || (family && token.startsWith('--')))) continue;
+      if (!/^[A-Za-z0-9_-]{1,80}$/.test(token)) continue;
+      classes.add(token.replace(/\d+/g, 'N'));
+    }
+    if (classes.size >= SIGNATURE_MAX_CLASSES) break;
+  }
+  const anchor = findAnchor(doc);
+  let version: string | null = null;
+  for (const script of doc.querySelectorAll('script[src*="/bitrix/js/im/"]')) {
+    const generation = /\/bitrix\/js\/im\/(v\d+)\//.exec(script.getAttribute('src') ?? '')?.[1];
+    if (generation) {
+      version = `im/${generation}`;
+      break;
+    }
+  }
+  return {
+    matched,
+    containerClasses: [...classes].sort(),
+    air: Array.from(doc.querySelectorAll(SELECTORS.messengerRoot)).some((e) =>
+      e.classList.contains(AIR_MODIFIER),
+    ),
+    legacyLinesDocument: isLegacyLinesDocument(doc),
+    inHiddenFrame: isInHiddenFrame(doc),
+    anchor: anchor ? { kind: anchor.kind, place: anchor.place } : null,
+    version,
+  };
+}

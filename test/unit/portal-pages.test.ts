@@ -6,6 +6,7 @@ import {
   isCheapCandidate,
   isInHiddenFrame,
   isLegacyLinesDocument,
+  pageSignature,
 } from '@/utils/portal-pages';
 import contactCenter from './fixtures/contact-center.html?raw';
 import legacyFrame from './fixtures/legacy-lines-frame.html?raw';
@@ -372,5 +373,69 @@ describe('isCheapCandidate', () => {
     expect(isCheapCandidate(unrelated, [anchor])).toBe(false);
     const removed = await recordsOf(() => document.getElementById('a')!.remove());
     expect(isCheapCandidate(removed, [anchor])).toBe(true);
+  });
+});
+
+describe('pageSignature', () => {
+  it('names the selectors that match, the containers, the Air design and the decision', () => {
+    load(airNewList);
+    const signature = pageSignature(document);
+    expect(signature.air).toBe(true);
+    expect(signature.anchor).toEqual({ kind: 'openlines-list', place: 'after' });
+    expect(signature.matched).toContainEqual({
+      name: 'openlinesListScroll',
+      evidence: 'moderate',
+      rendered: true,
+    });
+    expect(signature.matched).toContainEqual({
+      name: 'openlinesListHeader',
+      evidence: 'source-only',
+      rendered: true,
+    });
+    expect(signature.matched.map((m) => m.name)).not.toContain('legacyLinesWrap');
+    expect(signature.containerClasses).toEqual(
+      expect.arrayContaining(['bx-im-messenger__container', '--air']),
+    );
+    expect(signature.version).toBeNull();
+  });
+
+  it('says what is there when no control is: a renamed list', () => {
+    load(
+      classicNewList
+        .replaceAll('bx-imol-list', 'bx-imol-list-base')
+        .replace(
+          '<div class="bx-im-messenger__online-page">',
+          '<script type="text/x-not-run" src="/bitrix/js/im/v2/messenger.bundle.js?1767000000"></script><div class="bx-im-messenger__online-page">',
+        ),
+    );
+    const signature = pageSignature(document);
+    expect(signature.anchor).toBeNull();
+    expect(signature.air).toBe(false);
+    expect(signature.matched.map((m) => m.name)).toEqual([
+      'messengerListColumn',
+      'messengerRoot',
+      'toolbarRightButtons',
+    ]);
+    expect(signature.containerClasses).toContain('bx-imol-list-base-recent__scroll-container');
+    expect(signature.version).toBe('im/v2');
+  });
+
+  it('holds no text, no IDs and no digits of the page', () => {
+    load(modeLegacyFrame);
+    const text = JSON.stringify(pageSignature(document));
+    for (const secret of [
+      'Maria',
+      'Kunde',
+      'Hello',
+      'chat3001',
+      'chat8001',
+      'bx-desktop-tab-content-im',
+      '3001',
+      '8001',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('bx-messenger-recent-lines-wrap');
+    expect(text).toContain('bx-messenger-cl-id-chatN');
   });
 });
