@@ -7,6 +7,7 @@ import {
   isInHiddenFrame,
   isLegacyLinesDocument,
   pageSignature,
+  SELECTOR_EVIDENCE,
 } from '@/utils/portal-pages';
 import contactCenter from './fixtures/contact-center.html?raw';
 import legacyFrame from './fixtures/legacy-lines-frame.html?raw';
@@ -437,5 +438,19 @@ describe('pageSignature', () => {
     }
     expect(text).toContain('bx-messenger-recent-lines-wrap');
     expect(text).toContain('bx-messenger-cl-id-chatN');
+  });
+});
+
+describe('docs/detection.md', () => {
+  const doc: string = Object.values(
+    import.meta.glob('../../docs/detection.md', { query: '?raw', import: 'default', eager: true }),
+  )[0] as string;
+
+  it.each(Object.entries(SELECTOR_EVIDENCE))('lists %s with its evidence (%s)', (name, evidence) => {
+    const cells = doc
+      .split('\n')
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .find((row) => row[1] === `\`${name}\``);
+    expect(cells?.at(-2)).toBe(evidence);
   });
 });
