@@ -25,6 +25,10 @@ export const ENTERPRISE_LIMITS = Object.freeze({ ...STANDARD_LIMITS, bucketSize:
  * - `crm.example.org`: self-hosted (no operating limits, no `operating` fields, legacy UI), `/rest/5/boxsecret5/`.
  * - `портал.рф` (`xn--80awhdgm.xn--p1ai`): self-hosted with a Unicode host, `/rest/1/rfsecret1/`.
  *
+ *
+ * `demo`, `acme` and `портал.рф` show the new Open Lines list; the others the legacy frame, which is also the default
+ * of a configured portal without `openLinesUi` (as on most real portals).
+ *
  * @returns {import('./index.d.mts').PortalConfig[]} fresh objects on each call.
  */
 export function defaultPortals() {
