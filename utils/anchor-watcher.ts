@@ -125,7 +125,11 @@ export function watchAnchor(doc: Document, options: AnchorWatcherOptions): Ancho
   function arm(): void {
     if (mode === 'stopped') return;
     mutationObserver.disconnect();
-    const legacyFrames = anchor ? [] : Array.from(doc.querySelectorAll(SELECTORS.legacyLinesIframe));
+    const legacyFrames = anchor
+      ? []
+      : Array.from(
+          doc.querySelectorAll(`${SELECTORS.legacyLinesIframe},${SELECTORS.legacyLinesIframeByUrl}`),
+        );
     watched = [...legacyFrames, ...(anchor ? [anchor.element] : []), ...tracked].filter(
       (element) => element.isConnected,
     );
