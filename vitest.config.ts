@@ -9,5 +9,7 @@ export default defineConfig({
     setupFiles: ['test/unit/setup.ts'],
     mockReset: true,
     restoreMocks: true,
+    // Some suites talk to the real HTTPS emulator (bursts of 250 requests); a busy 2-core machine needs more than 5 s.
+    testTimeout: 20_000,
   },
 });

@@ -38,11 +38,18 @@ export default defineConfig({
         description: '__MSG_commandPinAll__',
       },
     },
+    // Chrome 111: the oldest Chrome that runs what we ship — Vite's default build target ('baseline-widely-available'
+    // = chrome111) leaves newer syntax untranspiled — above what the code calls: storage.session and
+    // StorageArea.setAccessLevel (102), AbortSignal.timeout (103), IndexedDB and Web Locks in the service worker
+    // (long before). The webhooks' protection does not depend on the version: they are in IndexedDB, which no
+    // content script can open; setAccessLevel is only a second wall (honoured for storage.local from Chrome 140).
+    ...(browser === 'firefox' ? {} : { minimum_chrome_version: '111' }),
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
             gecko: {
               id: 'pin-all@b24-pin-all.example',
+              // 140: data_collection_permissions (below). IndexedDB and Web Locks in the background: long before.
               strict_min_version: '140.0',
               // The webhook (authentication information) goes to the operator's own portal, and nowhere else.
               data_collection_permissions: { required: ['authenticationInfo'] },

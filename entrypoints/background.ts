@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { createBackground, realDeps } from '@/utils/background';
+import { migrateLegacyWebhooks } from '@/utils/secret-store';
 import { restrictStorageToTrustedContexts } from '@/utils/storage';
 
 /** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker. */
@@ -16,6 +17,12 @@ export default defineBackground(() => {
   browser.permissions.onAdded.addListener(() => void bg.syncRegistrations());
   browser.permissions.onRemoved.addListener(() => void bg.syncRegistrations());
   browser.runtime.onInstalled.addListener(() => void bg.syncRegistrations());
+  // Webhooks an older version left in storage.local move to IndexedDB now, before anything asks for them (every
+  // read waits for the move too); an update re-runs it for a worker that was already up.
+  void migrateLegacyWebhooks().catch(() => {});
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    if (reason === 'update') void migrateLegacyWebhooks().catch(() => {});
+  });
   void restrictStorageToTrustedContexts();
   // A pin whose worker died before its answer gets its "no reply" outcome now, not at the next trigger.
   void bg.recoverLostPins();

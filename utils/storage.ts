@@ -2,6 +2,7 @@ import { storage } from 'wxt/utils/storage';
 import type { BucketStates } from './bitrix24/rate-limit';
 import type { PinOutcome, PinTrigger } from './outcome';
 import type { LoginUser, PortalInfo } from './portals';
+import { type WebhookStore, webhookStore } from './secret-store';
 
 /** How many outcomes the history keeps (newest first). */
 export const HISTORY_LIMIT = 50;
@@ -12,20 +13,13 @@ export const HISTORY_LIMIT = 50;
  */
 export const FULL_ID_OUTCOMES = 5;
 
-/** A stored webhook: the secret part of a portal's configuration. */
-export interface StoredWebhook {
-  /** Canonical base URL, `https://HOST/rest/USER_ID/SECRET/`. A password: background only. */
-  base: string;
-}
-
 /**
- * Webhooks by portal origin. **Secret**: `local:` only (never `sync:`), read only by the background; Chrome
- * restricts `storage.local` to trusted contexts at start-up (see `restrictStorageToTrustedContexts`).
+ * Webhooks by portal origin. **Secret**: kept in the extension origin's IndexedDB, which content scripts cannot
+ * open in either browser, not in `storage.local` (see `utils/secret-store.ts`); read only by the background.
+ * Same `getValue`/`setValue` as the WXT items below; each call first moves webhooks an older version left in
+ * `storage.local`.
  */
-export const webhooksItem = storage.defineItem<Record<string, StoredWebhook>>('local:webhooks', {
-  fallback: {},
-  version: 1,
-});
+export const webhooksItem: Pick<WebhookStore, 'getValue' | 'setValue'> = webhookStore;
 
 /** Configured portals by origin, without secrets: what the popup and options page show. */
 export const portalsItem = storage.defineItem<Record<string, PortalInfo>>('local:portals', {
@@ -81,9 +75,12 @@ export const pendingPinsItem = storage.defineItem<Record<string, PendingPin>>('l
 });
 
 /**
- * Restricts `storage.local` (which holds the webhooks) to trusted contexts — extension pages and the worker — where
- * the browser can (Chrome 102+: `StorageArea.setAccessLevel`). Firefox has no such switch; there the content
- * script simply never reads storage. Safe to call at every worker start.
+ * Restricts `storage.local` to trusted contexts (extension pages and the background), a second wall: it holds no
+ * secret (the webhooks are in IndexedDB, `utils/secret-store.ts`), but the portals, the operator's name and the
+ * pin history are nobody else's business. Chrome has `StorageArea.setAccessLevel` from 102 but applies it to
+ * `local` only from 140 (before that the call fails or has no effect; a rejection is caught here); Firefox has no
+ * such switch for `local`, so there any content script of the extension can read `storage.local`. Safe to call at
+ * every worker start.
  */
 export async function restrictStorageToTrustedContexts(): Promise<void> {
   const local = (
@@ -92,7 +89,7 @@ export async function restrictStorageToTrustedContexts(): Promise<void> {
   try {
     await local?.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
   } catch {
-    // Older browsers: the content script never reads storage anyway.
+    // Chrome before 140 (local cannot be restricted) and Firefox: nothing secret is there anyway.
   }
 }
 

@@ -6,8 +6,9 @@ import { CLOUD_PORTAL_MATCHES } from '@/utils/portal-hosts';
 
 /**
  * The Pin all control on portal pages: runs in every frame (the legacy Open Lines UI is its own same-origin
- * document) and keeps at most one control per document. Detection and mounting: `utils/control-mount.ts`,
- * `utils/portal-pages.ts`. Cloud portals only for now; self-hosted portals need run-time registration.
+ * document) and keeps at most one control per document. Wiring: `utils/control-mount.ts`; where the control goes:
+ * `utils/anchor-watcher.ts` over `utils/portal-pages.ts`; its element: `utils/control-host.ts`; the control:
+ * `components/PinAllControl.tsx`. Cloud portals only for now; self-hosted portals need run-time registration.
  */
 export default defineContentScript({
   matches: CLOUD_PORTAL_MATCHES,

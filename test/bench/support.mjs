@@ -180,6 +180,29 @@ export async function pageMetrics(cdp) {
 }
 
 /**
+ * Self time per script URL in a V8 CPU profile (CDP `Profiler.stop`), in ms: each sample's duration (until the next
+ * sample, the last one's from the last delta, as DevTools draws it) goes to the URL of the frame it was taken in.
+ * Time in DOM APIs a script calls counts as that script's (bindings make no JS frame); time in `(program)`,
+ * `(garbage collector)` and `(idle)` goes to the empty URL.
+ * @param {{ nodes: { id: number, callFrame: { url: string, functionName: string, lineNumber: number, columnNumber: number } }[], samples?: number[], timeDeltas?: number[] }} profile
+ * @param {(frame: { url: string, functionName: string, lineNumber: number, columnNumber: number }) => string} [key] what to sum by (default: the URL)
+ * @returns {Map<string, number>}
+ */
+export function selfTimeByUrl(profile, key = (frame) => frame.url) {
+  const urlOf = new Map(profile.nodes.map((node) => [node.id, key(node.callFrame)]));
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  /** @type {Map<string, number>} */
+  const byUrl = new Map();
+  for (let i = 0; i < samples.length; i++) {
+    const micros = deltas[i + 1] ?? deltas[i] ?? 0;
+    const url = urlOf.get(/** @type {number} */ (samples[i])) ?? '';
+    byUrl.set(url, (byUrl.get(url) ?? 0) + Math.max(0, micros) / 1000);
+  }
+  return byUrl;
+}
+
+/**
  * Stops every service worker over CDP (what Chromium does to an idle MV3 worker) and waits until CDP reports the
  * extension's worker stopped. Playwright does not notice (its Worker never fires `close`, and its handle works
  * again once the worker restarts), so the state is followed through `ServiceWorker.workerVersionUpdated`.

@@ -74,8 +74,14 @@ export interface PortalConfig {
   movedTo?: string;
   /** false: the Open Lines module is missing (its methods answer 404 `ERROR_METHOD_NOT_FOUND`). Default true. */
   imopenlines?: boolean;
-  /** Which Open Lines UI `/online/` shows. Default `'new'`. */
-  openLinesUi?: 'new' | 'legacy';
+  /**
+   * Which Open Lines UI the messenger shows (like the `imopenlines` option `v2_activated`, off by default): the
+   * legacy frame (default, as on most portals), the new list, or the new list without its header container.
+   * A user's `?IMOPENLINES_V2=Y|N` (saved in a cookie) and the emulator's `?ol=` override it per page.
+   */
+  openLinesUi?: 'new' | 'headerless' | 'legacy';
+  /** The portal's design: `air` gives the messenger root `--air` and a top menu. Default `'classic'`; `?design=`. */
+  design?: 'classic' | 'air';
   /** UTC offset of `date_start`/`date_finish`/`server.time`, in minutes. Default 60. */
   timezoneOffsetMinutes?: number;
   /** Status overrides by error code, e.g. `{ INVALID_CREDENTIALS: 403 }` (the documented variants). */
@@ -94,7 +100,8 @@ export interface PortalState {
   cloud: boolean;
   movedTo: string | undefined;
   imopenlines: boolean;
-  openLinesUi: 'new' | 'legacy';
+  openLinesUi: 'new' | 'headerless' | 'legacy';
+  design: 'classic' | 'air';
   timezoneOffsetMinutes: number;
   limits: Required<LimitsConfig> | null;
   methodCosts: Record<string, number>;

@@ -19,7 +19,11 @@ function routeOf(pathname) {
   return 'generic';
 }
 
-/** @param {PageData} data @param {string | null} selected dialog ID such as `chat3001` */
+/**
+ * The new Open Lines list; in page mode `headerless` without its header container (the search box then sits in
+ * the messenger's top menu, as in builds that moved it).
+ * @param {PageData} data @param {string | null} selected dialog ID such as `chat3001`
+ */
 function renderNewOlList(data, selected) {
   const groups = ['new', 'work', 'answered'];
   const titles = { new: 'New', work: 'In progress', answered: 'Answered' };
@@ -43,9 +47,11 @@ function renderNewOlList(data, selected) {
   }
   return (
     '<div class="bx-imol-list-container-recent__container bx-imol-messenger__scope">' +
-    '<div class="bx-imol-list-container-recent__header_container">' +
-    '<div class="bx-imol-list-container-recent__search"><input class="bx-imol-search-input" placeholder="Search"></div>' +
-    '</div>' +
+    (data.olMode === 'headerless'
+      ? ''
+      : '<div class="bx-imol-list-container-recent__header_container">' +
+        '<div class="bx-imol-list-container-recent__search"><input class="bx-imol-search-input" placeholder="Search"></div>' +
+        '</div>') +
     '<div class="bx-imol-list-container-recent__elements_container">' +
     '<div class="bx-imol-list-recent__content"><div class="bx-imol-list-recent__scroll-container">' +
     (html || '<div class="bx-imol-list-recent__empty">No dialogs</div>') +
@@ -101,15 +107,20 @@ function renderLayoutContent(data, layout, selected) {
   );
 }
 
-/** @param {string} layout */
-function renderMessengerNav(layout) {
+/**
+ * The messenger's navigation: a left column, or in the Air design a top menu ("Chats | Contact Center | …"; its
+ * class names here are the emulator's own, nothing reads them).
+ * @param {string} layout @param {boolean} [air]
+ */
+function renderMessengerNav(layout, air) {
   const items = [
     ['layout-chat', 'chat', 'Chats'],
-    ['layout-openlines', 'openlines', 'Open Lines'],
+    ['layout-openlines', 'openlines', air ? 'Contact Center' : 'Open Lines'],
     ['layout-openlines-legacy', 'legacy', 'Open Lines (legacy)'],
   ];
+  const where = air ? ' --top' : '';
   return (
-    '<div class="bx-im-messenger__navigation_container"><div class="bx-im-navigation__scope">' +
+    `<div class="bx-im-messenger__navigation_container${where}"><div class="bx-im-navigation__scope${where}">` +
     items
       .map(
         ([id, l, label]) =>
@@ -120,11 +131,15 @@ function renderMessengerNav(layout) {
   );
 }
 
-/** @param {PageData} data @param {string} layout @param {string | null} selected */
+/**
+ * The messenger; in the Air design its root carries `--air` and a top menu replaces the left navigation.
+ * @param {PageData} data @param {string} layout @param {string | null} selected
+ */
 function renderMessenger(data, layout, selected) {
+  const air = data.design === 'air';
   return (
-    '<div class="bx-im-messenger__scope bx-im-messenger__container">' +
-    renderMessengerNav(layout) +
+    `<div class="bx-im-messenger__scope bx-im-messenger__container${air ? ' --air' : ''}">` +
+    renderMessengerNav(layout, air) +
     '<div class="bx-im-messenger__layout_container">' +
     renderLayoutContent(data, layout, selected) +
     '</div></div>'
@@ -182,8 +197,7 @@ function renderMain(data, route, query, pathname) {
     };
   }
   if (route === 'online') {
-    const ol = query.get('ol') || query.get('openlines') || data.olMode;
-    const layout = ol === 'legacy' ? 'legacy' : 'openlines';
+    const layout = data.olMode === 'legacy' ? 'legacy' : 'openlines';
     return {
       title: 'Contact Center',
       html: `<div class="bx-im-messenger__online-page">${renderMessenger(data, layout, query.get('IM_LINES'))}</div>`,
@@ -300,7 +314,10 @@ function portalPageScript() {
   const q = new URLSearchParams(location.search);
   const olParam = q.get('openlines') || q.get('ol');
   try {
-    if (olParam === 'legacy' || olParam === 'new') sessionStorage.setItem('emu.olMode', olParam);
+    // The server already chose from ?ol, ?IMOPENLINES_V2 and the saved choice; ?ol also lasts for this tab.
+    if (olParam === 'legacy' || olParam === 'new' || olParam === 'headerless')
+      sessionStorage.setItem('emu.olMode', olParam);
+    if (q.has('IMOPENLINES_V2')) sessionStorage.removeItem('emu.olMode');
     data.olMode = sessionStorage.getItem('emu.olMode') || data.olMode;
   } catch {
     // storage may be unavailable (opaque origins); the portal default stays.
@@ -358,13 +375,35 @@ function portalPageScript() {
     if (s) s.remove();
   }
 
-  /** @param {Element} messenger @param {string} layout */
+  /**
+   * Switches the messenger's layout. Once loaded, the legacy Open Lines iframe stays mounted and is only hidden
+   * while another layout shows (as the real messenger does); moving it would reload it.
+   * @param {Element} messenger @param {string} layout
+   */
   function switchLayout(messenger, layout) {
     const l = normaliseLayout(layout);
     const content = messenger.querySelector('.bx-im-messenger__layout_content');
-    if (content) content.replaceWith(element(renderLayoutContent(data, l, null)));
+    const fresh = element(renderLayoutContent(data, l, null));
+    /** @type {HTMLElement | null} */
+    const frameBox = messenger.querySelector(
+      '.bx-im-messenger__content_container > .bx-im-messenger__openlines_container',
+    );
+    if (content && frameBox) {
+      const list = content.querySelector('.bx-im-messenger__list_container');
+      const freshList = fresh.querySelector('.bx-im-messenger__list_container');
+      if (list && freshList) list.replaceWith(freshList);
+      const column = /** @type {Element} */ (frameBox.parentElement);
+      for (const child of Array.from(column.children)) if (child !== frameBox) child.remove();
+      frameBox.style.display = l === 'legacy' ? '' : 'none';
+      if (l !== 'legacy') {
+        const freshColumn = fresh.querySelector('.bx-im-messenger__content_container');
+        if (freshColumn) column.append(...Array.from(freshColumn.children));
+      }
+    } else if (content) {
+      content.replaceWith(fresh);
+    }
     const nav = messenger.querySelector('.bx-im-messenger__navigation_container');
-    if (nav) nav.replaceWith(element(renderMessengerNav(l)));
+    if (nav) nav.replaceWith(element(renderMessengerNav(l, data.design === 'air')));
   }
 
   /** @param {string} layout */
@@ -511,7 +550,9 @@ html,body{margin:0;height:100%;font:13px/1.4 Arial,sans-serif;color:#333}
 `;
 
 /**
- * @typedef {{ host: string, cloud: boolean, olMode: 'new' | 'legacy', userName: string,
+ * `olMode`: which Open Lines UI the messenger shows (see {@link openLinesMode}); `design`: `air` gives the
+ * messenger the 2026 "Air" look.
+ * @typedef {{ host: string, cloud: boolean, olMode: OpenLinesMode, design: 'classic' | 'air', userName: string,
  *   sessions: { id: number, chatId: number, title: string, group: string }[] }} PageData
  */
 
@@ -526,6 +567,7 @@ function pageData(portal) {
     host: portal.displayHost,
     cloud: portal.cloud,
     olMode: portal.openLinesUi,
+    design: portal.design,
     userName: operator ? `${operator.name} ${operator.lastName}` : 'User',
     sessions: portal.sessions
       .filter((s) => s.active)
@@ -552,17 +594,49 @@ function leftMenu(data) {
   );
 }
 
+/** @typedef {'new' | 'headerless' | 'legacy'} OpenLinesMode */
+
+/** Name of the cookie that keeps the user's `?IMOPENLINES_V2=Y|N` choice (the real portal keeps it per user). */
+export const OPENLINES_V2_COOKIE = 'IMOPENLINES_V2';
+
 /**
- * Renders a portal page (everything but `/rest/` and `/desktop_app/`).
+ * Which Open Lines UI a page shows, and the user's choice to save. In order: `?ol=new|headerless|legacy` (the
+ * emulator's own switch, for tests), `?IMOPENLINES_V2=Y|N` (the portal's per-user switch: saved), the saved
+ * choice (cookie {@link OPENLINES_V2_COOKIE}), the portal's setting (`openLinesUi`, like the `imopenlines` option
+ * `v2_activated`). `Y` shows the portal's new list (`headerless` when that is the portal's setting).
+ * @param {import('./index.d.mts').PortalState} portal
+ * @param {URL} url
+ * @param {string} [cookieHeader] the request's `Cookie` header.
+ * @returns {{ mode: OpenLinesMode, save: 'Y' | 'N' | null }}
+ */
+export function openLinesMode(portal, url, cookieHeader = '') {
+  const q = url.searchParams;
+  const ol = q.get('ol') || q.get('openlines');
+  const v2 = (q.get('IMOPENLINES_V2') ?? '').toUpperCase();
+  const saved = /(?:^|;\s*)IMOPENLINES_V2=([YN])(?:;|$)/i.exec(cookieHeader)?.[1]?.toUpperCase() ?? '';
+  const choice = v2 === 'Y' || v2 === 'N' ? v2 : saved;
+  const newList = portal.openLinesUi === 'headerless' ? 'headerless' : 'new';
+  /** @type {OpenLinesMode} */
+  let mode = choice === 'Y' ? newList : choice === 'N' ? 'legacy' : portal.openLinesUi;
+  if (ol === 'new' || ol === 'headerless' || ol === 'legacy') mode = ol;
+  return { mode, save: v2 === 'Y' || v2 === 'N' ? v2 : null };
+}
+
+/**
+ * Renders a portal page (everything but `/rest/` and `/desktop_app/`). Page modes: see `README.md` of the
+ * emulator ("Page modes").
  * @param {import('./index.d.mts').PortalState} portal
  * @param {URL} url the request URL (its host is the portal).
+ * @param {{ olMode?: OpenLinesMode }} [options] the Open Lines UI to show ({@link openLinesMode}); default: the
+ *   portal's, or `?ol=`.
  * @returns {string} HTML document.
  */
-export function renderPortalPage(portal, url) {
+export function renderPortalPage(portal, url, options = {}) {
   const data = pageData(portal);
   const q = url.searchParams;
-  const olParam = q.get('openlines') || q.get('ol');
-  if (olParam === 'legacy' || olParam === 'new') data.olMode = olParam;
+  data.olMode = options.olMode ?? openLinesMode(portal, url).mode;
+  const design = q.get('design');
+  if (design === 'air' || design === 'classic') data.design = design;
   const route = routeOf(url.pathname);
   const main = renderMain(data, route, q, url.pathname);
   const sliderLayout = q.get('slider');

@@ -25,6 +25,10 @@ export const ENTERPRISE_LIMITS = Object.freeze({ ...STANDARD_LIMITS, bucketSize:
  * - `crm.example.org`: self-hosted (no operating limits, no `operating` fields, legacy UI), `/rest/5/boxsecret5/`.
  * - `портал.рф` (`xn--80awhdgm.xn--p1ai`): self-hosted with a Unicode host, `/rest/1/rfsecret1/`.
  *
+ *
+ * `demo`, `acme` and `портал.рф` show the new Open Lines list; the others the legacy frame, which is also the default
+ * of a configured portal without `openLinesUi` (as on most real portals).
+ *
  * @returns {import('./index.d.mts').PortalConfig[]} fresh objects on each call.
  */
 export function defaultPortals() {
@@ -34,6 +38,7 @@ export function defaultPortals() {
     {
       host: 'demo.bitrix24.com',
       cloud: true,
+      openLinesUi: 'new',
       users: [{ ...admin }, { ...jane }],
       webhooks: [{ userId: 7, secret: 'demosecret123', scopes: ['imopenlines', 'im', 'user'] }],
       sessions: [
@@ -46,6 +51,7 @@ export function defaultPortals() {
     {
       host: 'acme.bitrix24.com',
       cloud: true,
+      openLinesUi: 'new',
       users: [
         { ...admin },
         { ...jane },
@@ -98,6 +104,7 @@ export function defaultPortals() {
     {
       host: 'портал.рф',
       cloud: false,
+      openLinesUi: 'new',
       users: [{ id: 1, name: 'Пётр', lastName: 'Сидоров', admin: true, gender: 'M' }],
       webhooks: [{ userId: 1, secret: 'rfsecret1', scopes: ['imopenlines'] }],
       sessions: [{ id: 501, chatId: 601, operatorId: 1, group: 'work', title: 'Клиент' }],
@@ -146,7 +153,8 @@ export function createPortalState(config) {
     cloud,
     movedTo: config.movedTo ? normaliseHost(config.movedTo) : undefined,
     imopenlines: config.imopenlines ?? true,
-    openLinesUi: config.openLinesUi ?? 'new',
+    openLinesUi: config.openLinesUi ?? 'legacy',
+    design: config.design ?? 'classic',
     timezoneOffsetMinutes: config.timezoneOffsetMinutes ?? 60,
     limits: portalLimits(config, cloud),
     methodCosts: Object.fromEntries(

@@ -7,7 +7,14 @@ import { generateCerts } from './certs.mjs';
 import { emulatorRequest } from './client.mjs';
 import { FaultQueue, normaliseMethod } from './faults.mjs';
 import { LeakyBuckets, OperatingLimits } from './limits.mjs';
-import { renderLegacyOpenLines, renderPortalPage, renderUnknownPortal, withSessionToken } from './pages.mjs';
+import {
+  OPENLINES_V2_COOKIE,
+  openLinesMode,
+  renderLegacyOpenLines,
+  renderPortalPage,
+  renderUnknownPortal,
+  withSessionToken,
+} from './pages.mjs';
 import { createPortalState, defaultPortals, normaliseHost } from './portals.mjs';
 import { parseParams, parseRestPath, RestApi, toXml } from './rest.mjs';
 import { redact, requestSecrets, SessionStore } from './sessions.mjs';
@@ -142,7 +149,7 @@ export async function startEmulator(opts = {}) {
 
     /**
      * @param {number} status
-     * @param {Record<string, string>} headers
+     * @param {Record<string, string | string[]>} headers
      * @param {string} [text]
      */
     const send = (status, headers, text = '') => {
@@ -262,7 +269,7 @@ export async function startEmulator(opts = {}) {
    * @param {PortalState} portal
    * @param {URL} url
    * @param {import('node:http').IncomingMessage} req
-   * @param {(status: number, headers: Record<string, string>, text?: string) => void} send
+   * @param {(status: number, headers: Record<string, string | string[]>, text?: string) => void} send
    */
   function servePage(portal, url, req, send) {
     const p = url.pathname;
@@ -274,12 +281,22 @@ export async function startEmulator(opts = {}) {
       send(204, {});
       return;
     }
-    const html = /^\/desktop_app\/?/i.test(p) ? renderLegacyOpenLines(portal) : renderPortalPage(portal, url);
+    /** @type {string[]} */
+    const cookies = [];
+    let html;
+    if (/^\/desktop_app\/?/i.test(p)) {
+      html = renderLegacyOpenLines(portal);
+    } else {
+      const { mode, save } = openLinesMode(portal, url, req.headers.cookie);
+      if (save) cookies.push(`${OPENLINES_V2_COOKIE}=${save}; Path=/; Secure; SameSite=Lax`);
+      html = renderPortalPage(portal, url, { olMode: mode });
+    }
     // Every page logs the browser in (a PHP session of the page user) and prints that session's token.
     const { session, setCookie } = sessions.pageLogin(portal, req.headers.cookie);
-    /** @type {Record<string, string>} */
+    if (setCookie) cookies.push(setCookie);
+    /** @type {Record<string, string | string[]>} */
     const headers = { 'Content-Type': HTML_TYPE };
-    if (setCookie) headers['Set-Cookie'] = setCookie;
+    if (cookies.length > 0) headers['Set-Cookie'] = cookies;
     send(200, headers, withSessionToken(html, session.token, session.userId));
   }
 

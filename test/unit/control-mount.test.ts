@@ -185,6 +185,40 @@ describe('startPinAllControl', () => {
     expect(hosts()).toHaveLength(0);
   });
 
+  it('stops watching the whole page once on the Open Lines list, and still follows a slider over the contact center', async () => {
+    load(contactCenter);
+    const { mount, send } = start();
+    await settle();
+    expect(mount.watching).toBe('searching');
+    document.body.insertAdjacentHTML('beforeend', sliderV2);
+    await settle();
+    expect(hosts()).toHaveLength(1);
+    expect(ui().host.previousElementSibling).toBe(document.querySelector(HEADER));
+    expect(mount.watching).toBe('settled');
+    const before = requested;
+    const list = document.querySelector('.bx-imol-list-recent__group-item_container')!;
+    for (let i = 0; i < 20; i++) list.append(list.firstElementChild!.cloneNode(true));
+    await settle();
+    expect(requested).toBe(before);
+    document.querySelector('.side-panel-overlay')!.remove();
+    await settle();
+    expect(ui().host.parentElement).toBe(document.querySelector(TOOLBAR));
+    expect(mount.watching).toBe('searching');
+    // One control all along: its state and outcome were kept, not re-fetched on each move.
+    expect(send.mock.calls.filter(([m]) => m.type === 'getLastOutcome')).toHaveLength(1);
+  });
+
+  it('puts its host back when the page removes it', async () => {
+    load(sliderV2);
+    start();
+    await settle();
+    const host = ui().host;
+    host.remove();
+    await settle();
+    expect(hosts()).toEqual([host]);
+    expect(host.previousElementSibling).toBe(document.querySelector(HEADER));
+  });
+
   it('X14: follows a cached slider hidden and shown again by a style change alone', async () => {
     const observed = new Set<Element>();
     let report: ResizeObserverCallback = () => {};

@@ -28,6 +28,11 @@ const get = (url: string, headers?: Record<string, string>) => emu.request(url, 
 const post = (url: string, body: string, headers: Record<string, string> = JSON_HEADERS) =>
   emu.request(url, { method: 'POST', body, headers });
 
+/** Waits until the emulator's request log holds `count` entries (on a busy machine a request may take a while to arrive). */
+async function arrived(count: number): Promise<void> {
+  while (emu.requests.length < count) await new Promise((r) => setTimeout(r, 10));
+}
+
 function expectError(r: EmulatorResponse, status: number, error: string, description?: string) {
   expect(r.status).toBe(status);
   expect(r.headers['content-type']).toBe(JSON_TYPE);
@@ -451,12 +456,12 @@ describe('faults', () => {
     expect(emu.requests.at(-1)?.status).toBeNull();
     emu.fault({ noReply: true });
     const held = emu.request(PIN, { method: 'POST', body: '{}' });
-    await new Promise((r) => setTimeout(r, 50));
+    await arrived(emu.requests.length + 1);
     emu.reset();
     await expect(held).rejects.toThrow();
     emu.fault({ delayMs: 10_000 });
     const delayed = emu.request(PIN, { method: 'POST', body: '{}' });
-    await new Promise((r) => setTimeout(r, 50));
+    await arrived(emu.requests.length + 1);
     emu.reset();
     await expect(delayed).rejects.toThrow();
     emu.fault({ drop: true });

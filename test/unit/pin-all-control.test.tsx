@@ -3,11 +3,18 @@ import { resolve } from 'node:path';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type ControlStatus, controlTexts, isTrustedEvent, PinAllControl } from '@/components/PinAllControl';
+import {
+  type ControlLink,
+  type ControlStatus,
+  controlTexts,
+  isTrustedEvent,
+  PinAllControl,
+  PinAllControlView,
+} from '@/components/PinAllControl';
 import type { PinOutcome } from '@/utils/outcome';
 import { outcomeLine } from '@/utils/outcome-text';
 
-/** What control-mount passes for an outcome. */
+/** What PinAllControl passes its view for an outcome. */
 const statusOf = (o: PinOutcome | null): ControlStatus | null =>
   o ? { text: outcomeLine(o), ok: o.ok } : null;
 
@@ -28,9 +35,9 @@ const trusted = () => true;
 
 afterEach(cleanup);
 
-describe('PinAllControl', () => {
+describe('PinAllControlView', () => {
   it('is a native button with an accessible name and a polite live region', () => {
-    render(<PinAllControl state="idle" texts={controlTexts()} status={null} onPin={() => {}} />);
+    render(<PinAllControlView state="idle" texts={controlTexts()} status={null} onPin={() => {}} />);
     const button = screen.getByRole('button', { name: 'Pin all active Open Lines dialogs to me' });
     expect(button.tagName).toBe('BUTTON');
     expect(button.getAttribute('type')).toBe('button');
@@ -43,7 +50,7 @@ describe('PinAllControl', () => {
   });
 
   it('shows the busy state: disabled, aria-busy, "Pinning…"', () => {
-    render(<PinAllControl state="busy" texts={controlTexts()} status={null} onPin={() => {}} />);
+    render(<PinAllControlView state="busy" texts={controlTexts()} status={null} onPin={() => {}} />);
     const button = screen.getByRole('button') as HTMLButtonElement;
     expect(button.textContent).toBe('Pinning…');
     expect(button.disabled).toBe(true);
@@ -60,14 +67,18 @@ describe('PinAllControl', () => {
       'status--error',
     ],
   ])('shows the outcome text for %s', (_name, outcome, text, tone) => {
-    render(<PinAllControl state="idle" texts={controlTexts()} status={statusOf(outcome)} onPin={() => {}} />);
+    render(
+      <PinAllControlView state="idle" texts={controlTexts()} status={statusOf(outcome)} onPin={() => {}} />,
+    );
     const status = screen.getByRole('status');
     expect(status.textContent).toBe(text);
     expect(status.classList.contains(tone)).toBe(true);
   });
 
   it('stale: disabled, says to reload the page, hides the old outcome', () => {
-    render(<PinAllControl state="stale" texts={controlTexts()} status={statusOf(pinned)} onPin={() => {}} />);
+    render(
+      <PinAllControlView state="stale" texts={controlTexts()} status={statusOf(pinned)} onPin={() => {}} />,
+    );
     const button = screen.getByRole('button') as HTMLButtonElement;
     expect(button.disabled).toBe(true);
     expect(button.textContent).toBe('Pin all');
@@ -76,7 +87,7 @@ describe('PinAllControl', () => {
 
   it('ignores untrusted (synthetic) clicks with the default guard (X12)', () => {
     const onPin = vi.fn();
-    render(<PinAllControl state="idle" texts={controlTexts()} status={null} onPin={onPin} />);
+    render(<PinAllControlView state="idle" texts={controlTexts()} status={null} onPin={onPin} />);
     const button = screen.getByRole('button');
     fireEvent.click(button);
     button.click();
@@ -88,7 +99,7 @@ describe('PinAllControl', () => {
     const onPin = vi.fn();
     const guard = vi.fn(trusted);
     render(
-      <PinAllControl state="idle" texts={controlTexts()} status={null} onPin={onPin} isTrusted={guard} />,
+      <PinAllControlView state="idle" texts={controlTexts()} status={null} onPin={onPin} isTrusted={guard} />,
     );
     fireEvent.click(screen.getByRole('button'));
     expect(onPin).toHaveBeenCalledTimes(1);
@@ -98,7 +109,13 @@ describe('PinAllControl', () => {
   it.each(['busy', 'stale'] as const)('does not pin while %s, even for a trusted event', (state) => {
     const onPin = vi.fn();
     render(
-      <PinAllControl state={state} texts={controlTexts()} status={null} onPin={onPin} isTrusted={trusted} />,
+      <PinAllControlView
+        state={state}
+        texts={controlTexts()}
+        status={null}
+        onPin={onPin}
+        isTrusted={trusted}
+      />,
     );
     // A disabled button gets no click from the browser; dispatch anyway to prove the handler's own guard.
     screen.getByRole('button').removeAttribute('disabled');
@@ -111,14 +128,128 @@ describe('PinAllControl', () => {
     document.body.append(outside);
     outside.focus();
     const { rerender } = render(
-      <PinAllControl state="idle" texts={controlTexts()} status={null} onPin={() => {}} />,
+      <PinAllControlView state="idle" texts={controlTexts()} status={null} onPin={() => {}} />,
     );
-    rerender(<PinAllControl state="busy" texts={controlTexts()} status={null} onPin={() => {}} />);
+    rerender(<PinAllControlView state="busy" texts={controlTexts()} status={null} onPin={() => {}} />);
     rerender(
-      <PinAllControl state="idle" texts={controlTexts()} status={statusOf(failed)} onPin={() => {}} />,
+      <PinAllControlView state="idle" texts={controlTexts()} status={statusOf(failed)} onPin={() => {}} />,
     );
     expect(document.activeElement).toBe(outside);
     outside.remove();
+  });
+});
+
+/** A link whose answers the test settles by hand; `push` plays the background announcing an outcome. */
+function fakeLink(last: PinOutcome | null | 'gone' = null, pinsAs: string | null = null) {
+  const listeners = new Set<(event: PinOutcome | 'gone') => void>();
+  const pins: ((answer: PinOutcome | 'gone') => void)[] = [];
+  const link: ControlLink = {
+    pin: vi.fn(() => new Promise<PinOutcome | 'gone'>((resolve) => pins.push(resolve))),
+    lastOutcome: vi.fn(async () => last),
+    pinsAs: vi.fn(async () => pinsAs),
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const push = (event: PinOutcome | 'gone') => {
+    for (const listener of listeners) listener(event);
+  };
+  return { link, pins, push, listeners };
+}
+
+/** Lets effects, promises and Preact's debounced re-renders run. */
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('PinAllControl (owns its state)', () => {
+  const view = () => ({
+    button: screen.getByRole('button') as HTMLButtonElement,
+    status: () => screen.getByRole('status').textContent,
+  });
+
+  it('shows the last stored outcome once mounted, then each announced one, never an older one', async () => {
+    const { link, push } = fakeLink({ ...pinned, at: 10 });
+    render(<PinAllControl link={link} texts={controlTexts()} />);
+    await flush();
+    expect(link.lastOutcome).toHaveBeenCalledTimes(1);
+    expect(view().status()).toBe('Pinned 2 dialogs: 1652, 1653');
+    push({ ...nothing, at: 20 });
+    await flush();
+    expect(view().status()).toBe('Nothing to pin — no active Open Lines dialogs');
+    push({ ...pinned, at: 15 });
+    await flush();
+    expect(view().status()).toBe('Nothing to pin — no active Open Lines dialogs');
+  });
+
+  it('says whom a pin acts as in the button tooltip, read through the link once mounted', async () => {
+    const { link } = fakeLink(null, 'Pins as John Roe (ID 12) — your Bitrix24 login');
+    render(<PinAllControl link={link} texts={controlTexts()} />);
+    await flush();
+    expect(link.pinsAs).toHaveBeenCalledTimes(1);
+    expect(view().button.title).toBe('Pins as John Roe (ID 12) — your Bitrix24 login');
+  });
+
+  it('idle → busy → idle: one pin however fast the clicks, then the answered outcome', async () => {
+    const { link, pins } = fakeLink();
+    render(<PinAllControl link={link} texts={controlTexts()} isTrusted={trusted} />);
+    await flush();
+    fireEvent.click(view().button);
+    fireEvent.click(view().button);
+    await flush();
+    expect(link.pin).toHaveBeenCalledTimes(1);
+    expect(view().button.disabled).toBe(true);
+    expect(view().button.getAttribute('aria-busy')).toBe('true');
+    expect(view().button.textContent).toBe('Pinning…');
+    pins[0]!({ ...failed, at: Date.now() });
+    await flush();
+    expect(view().button.disabled).toBe(false);
+    expect(view().status()).toMatch(/^The webhook is invalid/);
+    fireEvent.click(view().button);
+    expect(link.pin).toHaveBeenCalledTimes(2);
+  });
+
+  it('turns stale for good when the link says the extension is gone, from a pin or announced', async () => {
+    const { link, pins } = fakeLink(pinned);
+    render(<PinAllControl link={link} texts={controlTexts()} isTrusted={trusted} />);
+    await flush();
+    fireEvent.click(view().button);
+    pins[0]!('gone');
+    await flush();
+    expect(view().button.disabled).toBe(true);
+    expect(view().status()).toBe('Extension updated — reload the page');
+
+    cleanup();
+    const other = fakeLink();
+    render(<PinAllControl link={other.link} texts={controlTexts()} isTrusted={trusted} />);
+    await flush();
+    other.push('gone');
+    await flush();
+    expect(view().button.disabled).toBe(true);
+    expect(view().status()).toBe('Extension updated — reload the page');
+    other.push(pinned);
+    await flush();
+    expect(view().status()).toBe('Extension updated — reload the page');
+  });
+
+  it('ignores synthetic clicks with the default guard', async () => {
+    const { link } = fakeLink();
+    render(<PinAllControl link={link} texts={controlTexts()} />);
+    await flush();
+    view().button.click();
+    expect(link.pin).not.toHaveBeenCalled();
+  });
+
+  it('keeps its state across re-renders with a new layout, with one subscription', async () => {
+    const { link, push, listeners } = fakeLink();
+    const { rerender } = render(<PinAllControl link={link} texts={controlTexts()} compact />);
+    await flush();
+    push(pinned);
+    await flush();
+    rerender(<PinAllControl link={link} texts={controlTexts()} compact={false} />);
+    await flush();
+    expect(view().status()).toBe('Pinned 2 dialogs: 1652, 1653');
+    expect(link.lastOutcome).toHaveBeenCalledTimes(1);
+    expect(listeners.size).toBe(1);
   });
 });
 

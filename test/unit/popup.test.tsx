@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Popup, type PopupProps } from '@/components/Popup';
+import { IDS_PER_CHUNK, Popup, type PopupProps } from '@/components/Popup';
 import type { ErrorKind } from '@/utils/bitrix24/errors';
 import type { PinOutcome } from '@/utils/outcome';
 import type { PortalInfo } from '@/utils/portals';
@@ -95,6 +95,18 @@ describe('Popup', () => {
     expect(list.textContent).toBe(ids.join(', '));
     expect(list.getAttribute('tabindex')).toBe('0');
     expect(document.body.textContent).not.toMatch(/more/);
+  });
+
+  it('ten thousand IDs: the first thousand at once, the rest added while idle, all copied at once', async () => {
+    const onCopy = vi.fn(async () => {});
+    const ids = Array.from({ length: 10_000 }, (_, i) => 100_000 + i);
+    renderPopup({ history: [pinned(ids)], onCopy });
+    const list = within(lastCard()).getByRole('group', { name: 'Pinned session IDs' });
+    expect(list.textContent).toBe(`${ids.slice(0, IDS_PER_CHUNK).join(', ')}, `);
+    await waitFor(() => expect(list.textContent).toBe(ids.join(', ')), { timeout: 5_000 });
+    expect(list.children).toHaveLength(10_000 / IDS_PER_CHUNK);
+    fireEvent.click(within(lastCard()).getByRole('button', { name: 'Copy IDs' }));
+    expect(onCopy).toHaveBeenCalledWith(ids.join(', '));
   });
 
   it('W12: an empty result says there is nothing to pin', () => {

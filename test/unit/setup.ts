@@ -1,12 +1,15 @@
+import 'fake-indexeddb/auto';
 import { resolve } from 'node:path';
 import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
+import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 /**
- * Shared Vitest setup: the fake browser starts every test clean, and `browser.i18n` answers from
- * `locales/en.yml` the way Chrome answers from `_locales/en/messages.json` (nested keys joined with `_`,
- * `$1…$9` replaced by the substitutions), so tests assert on the real English texts.
+ * Shared Vitest setup: the fake browser and an in-memory IndexedDB (`fake-indexeddb`, where the webhooks live)
+ * start every test clean, and `browser.i18n` answers from `locales/en.yml` the way Chrome answers from
+ * `_locales/en/messages.json` (nested keys joined with `_`, `$1…$9` replaced by the substitutions), so tests
+ * assert on the real English texts.
  */
 const messages = generateChromeMessages(await parseMessagesFile(resolve(process.cwd(), 'locales/en.yml')));
 
@@ -46,5 +49,6 @@ if (!(globalThis.navigator as { locks?: unknown } | undefined)?.locks) {
 
 beforeEach(() => {
   fakeBrowser.reset();
+  globalThis.indexedDB = new IDBFactory();
   stubI18n();
 });

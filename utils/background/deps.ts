@@ -3,7 +3,8 @@ import type { SendToTab } from '../bitrix24/login-client';
 import type { BucketStates } from '../bitrix24/rate-limit';
 import type { PinOutcome } from '../outcome';
 import type { LoginUser, PortalInfo } from '../portals';
-import type { PendingPin, StoredWebhook } from '../storage';
+import type { StoredWebhook } from '../secret-store';
+import type { PendingPin } from '../storage';
 import type { WithLock } from './locks';
 
 /** One stored value as the background uses it: WXT storage items in the extension, plain fakes in unit tests. */
