@@ -65,7 +65,7 @@ export function createBackground(deps: BackgroundDeps) {
   const pins = createPinService(deps, call);
   const webhooks = createWebhookService(deps, call);
   const choosePortal = createChoosePortal(storage);
-  const handleMessage = createRouter({ storage, pins, webhooks, choosePortal });
+  const handleMessage = createRouter({ storage, pins, webhooks, choosePortal, now: deps.now });
 
   /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
   async function onCommand(command: string): Promise<void> {

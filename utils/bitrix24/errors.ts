@@ -37,6 +37,7 @@ export const ERROR_KINDS = [
   'no-reply',
   'portal-moved',
   'host-access',
+  'not-available-here',
 ] as const;
 
 /** What went wrong, in the operator's terms: one of {@link ERROR_KINDS}. */
@@ -101,7 +102,12 @@ export type FaultName =
   /** The browser withholds host access to the portal; nothing is sent. */
   | 'host-access-withheld'
   /** The extension's own leaky bucket (`rate-limit.ts`) would make the call wait too long; nothing is sent. */
-  | 'client-rate-limit';
+  | 'client-rate-limit'
+  /**
+   * The control asked from a document that is not the portal's own page in the portal's own tab (framed by
+   * another site, sandboxed, another port); nothing is sent.
+   */
+  | 'foreign-document';
 
 /** A row of {@link ERROR_TABLE} for a failure without a Bitrix24 code. */
 export interface FaultRow {
@@ -161,6 +167,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { fault: 'no-webhook-stored', kind: 'no-webhook', statuses: [], meaning: 'no webhook saved for the portal; nothing sent' },
   { fault: 'host-access-withheld', kind: 'host-access', statuses: [], meaning: 'the browser withholds access to the portal; nothing sent' },
   { fault: 'client-rate-limit', kind: 'rate-limited', statuses: [], meaning: "the extension's own copy of the portal's leaky bucket would wait too long; nothing sent" },
+  { fault: 'foreign-document', kind: 'not-available-here', statuses: [], meaning: "the control is in a page framed by another site, a sandboxed document or another port: only the portal's own tab may pin; nothing sent" },
 ];
 
 /** Whether a row is about a Bitrix24 `error` code. */
@@ -229,6 +236,7 @@ export const REQUEST_NOT_RUN: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'portal-deleted',
   'portal-moved',
   'host-access',
+  'not-available-here',
 ]);
 
 /** Kinds that mean the stored webhook itself is unusable and the operator must fix it in the options page. */
