@@ -16,21 +16,25 @@ beforeEach(async () => {
   await s.reset();
 });
 
-/** A page of another site (answered by the test itself, never the network) that frames the portal's contact center. */
-const FOREIGN = 'https://foreign.example/';
+/** A page of another host served by the emulator (not the configured portal), which frames the portal's page. */
+const FOREIGN = 'https://acme.bitrix24.com/contact_center/';
 
 describe('a portal page framed by another site', () => {
   it('the control click pins nothing and the control says it is not available here', async () => {
     const page = await s.newPage();
-    await page.route(FOREIGN, (route) =>
-      route.fulfill({
-        contentType: 'text/html',
-        body: `<!doctype html><title>Foreign</title><iframe src="${DEMO}/contact_center/" width="1000" height="700"></iframe>`,
-      }),
-    );
     await page.goto(FOREIGN);
+    await page.evaluate((src) => {
+      document.body.replaceChildren();
+      const frame = document.createElement('iframe');
+      frame.src = src;
+      frame.width = '1000';
+      frame.height = '700';
+      document.body.append(frame);
+    }, `${DEMO}/contact_center/`);
+    await expect
+      .poll(() => page.frames().map((f) => f.url()), { timeout: 10_000 })
+      .toContainEqual(expect.stringMatching(/^https:\/\/demo\.bitrix24\.com\/contact_center\//));
     const frame = page.frames().find((f) => f.url().startsWith(DEMO));
-    expect(frame).toBeDefined();
     await expectControls(frame!, 1);
     await clickPinAllControl(frame!, page);
     await expect
