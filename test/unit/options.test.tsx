@@ -268,7 +268,7 @@ describe('movedWebhook', () => {
     [
       'old.bitrix24.com/rest/7/abc',
       'https://new.example.org:8443',
-      'https://new.example.org:8443/rest/7/abc/',
+      null, // not a cloud portal of the same family: "redirects to X — check the address" instead
     ],
     ['https://old.bitrix24.com/rest/7/abc/', 'http://acme.bitrix24.com', null],
     ['https://old.bitrix24.com/rest/7/abc/', 'https://old.bitrix24.com', null],
