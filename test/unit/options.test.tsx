@@ -292,3 +292,32 @@ describe('Options: keyboard', () => {
     await screen.findByRole('status');
   });
 });
+
+describe('options: the operator’s login', () => {
+  it('shows the setting, on, and switching it off reports the change', () => {
+    const onUseLoginChange = vi.fn();
+    renderOptions({ useLogin: true, onUseLoginChange });
+    const box = screen.getByRole('checkbox', { name: 'Use my Bitrix24 login when no webhook is saved' });
+    expect((box as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(box);
+    expect(onUseLoginChange).toHaveBeenCalledWith(false);
+  });
+
+  it('says whom pins act as on a portal without a webhook, and beside a webhook whose user differs', () => {
+    renderOptions({
+      useLogin: true,
+      portals: [info(JANE)],
+      pinsAs: {
+        'https://corp.bitrix24.de': 'Pins as John Roe (ID 12) — your Bitrix24 login',
+        [info(JANE).portal]: 'Pins as Jane Doe (ID 7) — your webhook; you are logged in as John Roe (ID 12)',
+      },
+    });
+    const row = screen.getByText(
+      (_, el) =>
+        el?.tagName === 'LI' &&
+        /^corp\.bitrix24\.de: Pins as John Roe \(ID 12\) — your Bitrix24 login$/.test(el.textContent ?? ''),
+    );
+    expect(row).toBeTruthy();
+    expect(screen.getByText(/your webhook; you are logged in as John Roe/)).toBeTruthy();
+  });
+});
