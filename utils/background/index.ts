@@ -70,7 +70,7 @@ export function createBackground(deps: BackgroundDeps) {
   const pins = createPinService(deps, call, login);
   const webhooks = createWebhookService(deps, call);
   const choosePortal = createChoosePortal(storage);
-  const handleMessage = createRouter({ storage, pins, webhooks, login, choosePortal });
+  const handleMessage = createRouter({ storage, pins, webhooks, login, choosePortal, now: deps.now });
 
   /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
   async function onCommand(command: string): Promise<void> {

@@ -42,8 +42,6 @@ export interface PinService {
  */
 export function createPinService(deps: BackgroundDeps, call: RestCall, login?: LoginService): PinService {
   const { storage, lock } = deps;
-  /** The newest outcome per portal recorded by this worker: the join window asks without reading the history. */
-  const newest = new Map<string, PinOutcome>();
 
   async function readHistory(): Promise<PinOutcome[]> {
     return parseHistory(await storage.history.getValue());
@@ -55,7 +53,6 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
    * stored — that webhook's broken status. A portal removed meanwhile is not brought back.
    */
   function storeOutcome(outcome: PinOutcome, usedWebhook: string | null): Promise<void> {
-    newest.set(outcome.portal, outcome);
     return lock(STORAGE_LOCK, async () => {
       const history = [outcome, ...(await readHistory())].slice(0, HISTORY_LIMIT);
       await storage.history.setValue(
@@ -82,7 +79,6 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
   }
 
   async function lastOutcome(portal?: string): Promise<PinOutcome | null> {
-    if (portal !== undefined && newest.has(portal)) return newest.get(portal)!;
     const history = await readHistory();
     return (portal === undefined ? history[0] : history.find((o) => o.portal === portal)) ?? null;
   }
