@@ -317,7 +317,9 @@ export const METHODS = {
   'method.get': {
     scope: null,
     run: ({ portal, webhook, params }) => {
-      const name = normaliseMethod(String(param(params, 'name', 'NAME') ?? ''));
+      // The server looks the name up among lower-cased method names without lowering it (rest module,
+      // classes/general/rest_provider.php, getMethod; docs: "the name of the method to check in lowercase").
+      const name = String(param(params, 'name', 'NAME') ?? '').trim();
       const def = findMethod(portal, name);
       return {
         isExisting: Boolean(def),

@@ -163,10 +163,15 @@ describe('REST success envelope', () => {
       isExisting: true,
       isAvailable: true,
     });
+    // The server compares the name with its lower-cased method names as given: camel case is "not existing".
+    expect((await get(`${DEMO}method.get?name=imopenlines.session.mode.pinAll`)).json().result).toEqual({
+      isExisting: false,
+      isAvailable: false,
+    });
     expect(
       (
         await get(
-          'https://acme.bitrix24.com/rest/7/acmenoscope7/method.get?name=imopenlines.session.mode.pinAll',
+          'https://acme.bitrix24.com/rest/7/acmenoscope7/method.get?name=imopenlines.session.mode.pinall',
         )
       ).json().result,
     ).toEqual({ isExisting: true, isAvailable: false });

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { B24Error } from '../bitrix24/errors';
+import { PIN_ALL_METHOD } from '../bitrix24/pin-all';
 import { maskWebhook, parseWebhook, WEBHOOK_SHAPE } from '../bitrix24/webhook';
 import { hasHostAccess } from '../host-access';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '../portals';
@@ -52,7 +53,8 @@ export function createWebhookService(deps: BackgroundDeps, call: RestCall): Webh
     const method = await call(
       webhook.base,
       'method.get',
-      { name: 'imopenlines.session.mode.pinAll' },
+      // The name in lower case: method.get looks it up among lower-cased names as given (docs/bitrix24.md).
+      { name: PIN_ALL_METHOD.toLowerCase() },
       options,
     );
     if (!method.ok) return fail(method.error);
