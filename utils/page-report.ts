@@ -62,16 +62,18 @@ export interface PageReportDeps {
 
 /**
  * Creates the content script's `runtime.onMessage` listener for {@link PageReportRequest}. It answers only this
- * extension's own pages: a message from this extension (`sender.id`), not from a tab (content scripts have
- * `sender.tab`), from a page of the extension's origin, valid by the protocol's schema, and only in the top frame.
- * Anything else gets no answer (undefined), so other listeners (and other frames) can answer their own messages.
+ * extension's own pages: a message from this extension (`sender.id`) sent by a document of the extension's origin
+ * (`sender.url`; a content script's is its page's address), valid by the protocol's schema, and only in the top
+ * frame. `sender.tab` is not asked: Firefox sets it for an extension page shown in a tab, and the origin already
+ * tells an extension page from a content script. Anything else gets no answer (undefined), so other listeners (and
+ * other frames) can answer their own messages.
  */
 export function createPageReportListener(
   deps: PageReportDeps,
 ): (message: unknown, sender: Browser.runtime.MessageSender) => Promise<PageReport> | undefined {
   return (message, sender) => {
     if (!v.is(PageReportRequest, message)) return undefined;
-    if (sender.id !== deps.runtimeId || sender.tab !== undefined) return undefined;
+    if (sender.id !== deps.runtimeId) return undefined;
     if (!sender.url?.startsWith(`${deps.extensionOrigin}/`)) return undefined;
     const view = deps.doc.defaultView;
     if (view && view !== view.top) return undefined;

@@ -119,7 +119,10 @@ describe('createPageReportListener (who gets an answer)', () => {
   });
 
   it.each([
-    ['a content script of a tab', { ...POPUP, tab: { id: 3 } }],
+    [
+      'a content script of a portal tab',
+      { id: RUNTIME_ID, url: 'https://acme.bitrix24.com/online/', tab: { id: 3 } },
+    ],
     ['another extension', { id: 'other-extension', url: 'chrome-extension://other-extension/popup.html' }],
     ['a page of another origin claiming our ID', { id: RUNTIME_ID, url: 'https://evil.example/popup.html' }],
     ['a look-alike origin', { id: RUNTIME_ID, url: `${EXTENSION}.evil.example/popup.html` }],
