@@ -64,6 +64,12 @@ export interface PopupProps {
    * when absent.
    */
   onCopy?: (text: string) => Promise<void>;
+  /**
+   * The signature of the active portal tab's page (`signatureText`) when that page shows no Pin all control: the
+   * popup then offers "The Pin all button is missing on this page" with a button to copy it. `null` or absent
+   * when the page shows the control, or is not a portal page the extension can ask.
+   */
+  missingControlSignature?: string | null;
 }
 
 /** The text "Copy IDs" puts on the clipboard: the IDs as the popup shows them, comma-separated. */
@@ -218,6 +224,10 @@ export function Popup(props: PopupProps) {
         </section>
       )}
 
+      {props.missingControlSignature && (
+        <MissingControl signature={props.missingControlSignature} onCopy={props.onCopy} />
+      )}
+
       <p id="popup-announcer" class="visually-hidden" role="status" aria-live="polite">
         {announcement}
       </p>
@@ -341,6 +351,38 @@ function CopyIds(props: { ids: readonly number[]; onCopy: (text: string) => Prom
         {note?.text ?? ''}
       </span>
     </div>
+  );
+}
+
+/**
+ * "The Pin all button is missing on this page", closed by default: what it means for the operator (Pin all in the
+ * popup still works) and "Copy page signature" with its own polite live region.
+ */
+function MissingControl(props: { signature: string; onCopy?: (text: string) => Promise<void> }) {
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const copy = async () => {
+    try {
+      await props.onCopy?.(props.signature);
+      setNote({ ok: true, text: i18n.t('missing.copied') });
+    } catch {
+      setNote({ ok: false, text: i18n.t('missing.copy_failed') });
+    }
+  };
+  return (
+    <details class="missing-control">
+      <summary>{i18n.t('missing.summary')}</summary>
+      <p>{i18n.t('missing.text')}</p>
+      {props.onCopy && (
+        <div class="copy-ids">
+          <button type="button" class="button button-secondary button-small" onClick={copy}>
+            {i18n.t('missing.copy')}
+          </button>
+          <span class={`copy-note ${note?.ok === false ? 'copy-note-error' : ''}`} role="status">
+            {note?.text ?? ''}
+          </span>
+        </div>
+      )}
+    </details>
   );
 }
 

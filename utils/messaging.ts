@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import { type PinOutcome, PinOutcomeSchema } from './outcome';
 import type { PinsAs } from './pins-as';
+import { SELECTORS, type SelectorName } from './portal-pages';
 import type { PortalInfo, WebhookCheck } from './portals';
 
 /**
@@ -14,6 +15,7 @@ import type { PortalInfo, WebhookCheck } from './portals';
  *   `saveWebhook`, `removeWebhook`.
  * - background → content scripts: `outcome` (a new outcome for their portal); `loginCall` (one of the fixed
  *   {@link LOGIN_METHODS}, sent to one frame of one portal tab, answered with a {@link LoginAnswer}).
+ * - popup → the top frame of the active portal tab: {@link PageReportRequest}, answered with a {@link PageReport}.
  */
 
 const portalOrigin = v.pipe(v.string(), v.maxLength(300), v.url());
@@ -123,3 +125,48 @@ export async function sendToBackground<M extends BackgroundMessage>(
   if (schema) return v.parse(schema, answer) as BackgroundResponses[M['type']];
   return answer as BackgroundResponses[M['type']];
 }
+
+/**
+ * Popup → the top frame of the active portal tab: "does this page show a Pin all control, and what does it look
+ * like?" Answered only to this extension's own pages (not to content scripts of any tab).
+ */
+export const PageReportRequest = v.strictObject({ type: v.literal('pageReport') });
+export type PageReportRequest = v.InferOutput<typeof PageReportRequest>;
+
+const className = v.pipe(v.string(), v.maxLength(80), v.regex(/^[A-Za-z_-][A-Za-z0-9_-]*$/));
+
+/** One document's `PageSignature` (`utils/portal-pages.ts`), as the popup accepts it. */
+export const PageSignatureSchema = v.strictObject({
+  matched: v.pipe(
+    v.array(
+      v.strictObject({
+        name: v.picklist(Object.keys(SELECTORS) as SelectorName[]),
+        evidence: v.picklist(['strong', 'moderate', 'source-only']),
+        rendered: v.boolean(),
+      }),
+    ),
+    v.maxLength(50),
+  ),
+  containerClasses: v.pipe(v.array(className), v.maxLength(250)),
+  air: v.boolean(),
+  legacyLinesDocument: v.boolean(),
+  inHiddenFrame: v.boolean(),
+  anchor: v.nullable(
+    v.strictObject({
+      kind: v.picklist(['openlines-list', 'legacy-openlines-list', 'contact-center']),
+      place: v.picklist(['append', 'prepend', 'before', 'after']),
+    }),
+  ),
+  version: v.nullable(v.pipe(v.string(), v.maxLength(20), v.regex(/^im\/v\d+$/))),
+});
+
+/**
+ * The answer to a {@link PageReportRequest}: whether the top document or any same-origin frame in it (the legacy
+ * Open Lines list is one) shows a Pin all control, and the signature of each of these documents, the top one
+ * first. Holds no text, no IDs and no user data (see `pageSignature`).
+ */
+export const PageReport = v.strictObject({
+  hasControl: v.boolean(),
+  documents: v.pipe(v.array(PageSignatureSchema), v.minLength(1), v.maxLength(20)),
+});
+export type PageReport = v.InferOutput<typeof PageReport>;

@@ -2,6 +2,7 @@ import { defineContentScript } from 'wxt/utils/define-content-script';
 import css from '@/components/pin-all-control.css?inline';
 import { startLoginCalls } from '@/utils/bitrix24/login-call';
 import { startPinAllControl } from '@/utils/control-mount';
+import { startPageReports } from '@/utils/page-report';
 import { CLOUD_PORTAL_MATCHES } from '@/utils/portal-hosts';
 
 /**
@@ -20,5 +21,7 @@ export default defineContentScript({
     startPinAllControl(ctx, { css });
     // The login path: this frame makes the background's fixed REST calls with the page's own login.
     startLoginCalls(ctx);
+    // The popup asks the top frame whether the page shows the control, and for its signature when not.
+    startPageReports(ctx);
   },
 });

@@ -9,6 +9,7 @@ import { portalOfUrl } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { newOutcomeId, type PinOutcome, parseHistory } from '@/utils/outcome';
+import { askPageReport, signatureText } from '@/utils/page-report';
 import { pinsAsText } from '@/utils/pins-as';
 import { isCloudPortalHost } from '@/utils/portal-hosts';
 import { historyItem, lastPortalItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
@@ -53,6 +54,18 @@ async function openPortalTabs(): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/**
+ * The active portal tab's page signature when that page shows no Pin all control (in no frame), else `null`.
+ * Its top frame answers for its same-origin frames too (`utils/page-report.ts`).
+ */
+async function missingControlSignature(): Promise<string | null> {
+  const report = await askPageReport({
+    activeTab: async () => (await browser.tabs.query({ active: true, currentWindow: true }))[0],
+    sendToFrame: (tabId, message, frameId) => browser.tabs.sendMessage(tabId, message, { frameId }),
+  });
+  return report && !report.hasControl ? signatureText(report, browser.runtime.getManifest().version) : null;
 }
 
 async function pinAllShortcut(): Promise<string> {
@@ -115,11 +128,13 @@ function App() {
   const [tabOrigin, setTabOrigin] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   const [shortcut, setShortcut] = useState<string | null | undefined>(undefined);
+  const [missingSignature, setMissingSignature] = useState<string | null>(null);
 
   useEffect(() => {
     activeTabOrigin().then(setTabOrigin);
     openPortalTabs().then(setOpenTabs);
     pinAllShortcut().then(setShortcut, () => setShortcut(undefined));
+    missingControlSignature().then(setMissingSignature);
   }, []);
 
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
@@ -178,6 +193,7 @@ function App() {
       onOpenOptions={openOptions}
       onOpenShortcutSettings={openShortcutSettings}
       onCopy={copy}
+      missingControlSignature={missingSignature}
     />
   );
 }

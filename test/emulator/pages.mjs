@@ -21,7 +21,8 @@ function routeOf(pathname) {
 
 /**
  * The new Open Lines list; in page mode `headerless` without its header container (the search box then sits in
- * the messenger's top menu, as in builds that moved it).
+ * the messenger's top menu, as in builds that moved it); in page mode `unknown` with every `bx-imol-list…` class
+ * renamed to `bx-imol-list-base…`, a build whose list the extension's selectors do not know.
  * @param {PageData} data @param {string | null} selected dialog ID such as `chat3001`
  */
 function renderNewOlList(data, selected) {
@@ -45,7 +46,7 @@ function renderNewOlList(data, selected) {
     }
     html += '</div>';
   }
-  return (
+  const list =
     '<div class="bx-imol-list-container-recent__container bx-imol-messenger__scope">' +
     (data.olMode === 'headerless'
       ? ''
@@ -55,8 +56,8 @@ function renderNewOlList(data, selected) {
     '<div class="bx-imol-list-container-recent__elements_container">' +
     '<div class="bx-imol-list-recent__content"><div class="bx-imol-list-recent__scroll-container">' +
     (html || '<div class="bx-imol-list-recent__empty">No dialogs</div>') +
-    '</div></div></div></div>'
-  );
+    '</div></div></div></div>';
+  return data.olMode === 'unknown' ? list.replaceAll('bx-imol-list', 'bx-imol-list-base') : list;
 }
 
 /** @param {PageData} data */
@@ -315,7 +316,7 @@ function portalPageScript() {
   const olParam = q.get('openlines') || q.get('ol');
   try {
     // The server already chose from ?ol, ?IMOPENLINES_V2 and the saved choice; ?ol also lasts for this tab.
-    if (olParam === 'legacy' || olParam === 'new' || olParam === 'headerless')
+    if (olParam === 'legacy' || olParam === 'new' || olParam === 'headerless' || olParam === 'unknown')
       sessionStorage.setItem('emu.olMode', olParam);
     if (q.has('IMOPENLINES_V2')) sessionStorage.removeItem('emu.olMode');
     data.olMode = sessionStorage.getItem('emu.olMode') || data.olMode;
@@ -594,13 +595,13 @@ function leftMenu(data) {
   );
 }
 
-/** @typedef {'new' | 'headerless' | 'legacy'} OpenLinesMode */
+/** @typedef {'new' | 'headerless' | 'legacy' | 'unknown'} OpenLinesMode */
 
 /** Name of the cookie that keeps the user's `?IMOPENLINES_V2=Y|N` choice (the real portal keeps it per user). */
 export const OPENLINES_V2_COOKIE = 'IMOPENLINES_V2';
 
 /**
- * Which Open Lines UI a page shows, and the user's choice to save. In order: `?ol=new|headerless|legacy` (the
+ * Which Open Lines UI a page shows, and the user's choice to save. In order: `?ol=new|headerless|legacy|unknown` (the
  * emulator's own switch, for tests), `?IMOPENLINES_V2=Y|N` (the portal's per-user switch: saved), the saved
  * choice (cookie {@link OPENLINES_V2_COOKIE}), the portal's setting (`openLinesUi`, like the `imopenlines` option
  * `v2_activated`). `Y` shows the portal's new list (`headerless` when that is the portal's setting).
@@ -618,7 +619,7 @@ export function openLinesMode(portal, url, cookieHeader = '') {
   const newList = portal.openLinesUi === 'headerless' ? 'headerless' : 'new';
   /** @type {OpenLinesMode} */
   let mode = choice === 'Y' ? newList : choice === 'N' ? 'legacy' : portal.openLinesUi;
-  if (ol === 'new' || ol === 'headerless' || ol === 'legacy') mode = ol;
+  if (ol === 'new' || ol === 'headerless' || ol === 'legacy' || ol === 'unknown') mode = ol;
   return { mode, save: v2 === 'Y' || v2 === 'N' ? v2 : null };
 }
 

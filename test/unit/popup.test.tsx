@@ -374,3 +374,42 @@ describe('popup with no webhook: the operator’s login', () => {
     expect(screen.getByText(/Add your Bitrix24 inbound webhook in the options/)).toBeTruthy();
   });
 });
+
+describe('Popup: the Pin all button is missing on the page (issue 14)', () => {
+  const SIGNATURE = '{"pinAllPageSignature":1,"extension":"0.1.0","documents":[]}';
+
+  it('offers nothing when the page shows the control or is not a portal page', () => {
+    renderPopup({ missingControlSignature: null });
+    expect(screen.queryByText('The Pin all button is missing on this page')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Copy page signature' })).toBeNull();
+  });
+
+  it('a closed disclosure under Pin all; opened, it explains and copies the page signature', async () => {
+    const onCopy = vi.fn(async () => {});
+    const onPin = vi.fn(async () => pinned([1652]));
+    renderPopup({ missingControlSignature: SIGNATURE, onCopy, onPin });
+    const summary = screen.getByText('The Pin all button is missing on this page');
+    const details = summary.closest('details')!;
+    expect(details.open).toBe(false);
+    details.open = true; // the browser opens it on a click (the e2e test clicks it)
+    expect(within(details).getByText(/Pin all above still works/)).toBeTruthy();
+    fireEvent.click(within(details).getByRole('button', { name: 'Copy page signature' }));
+    expect(onCopy).toHaveBeenCalledWith(SIGNATURE);
+    await waitFor(() =>
+      expect(within(details).getByRole('status').textContent).toBe('Page signature copied'),
+    );
+    // Pin all still pins.
+    fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
+    expect(onPin).toHaveBeenCalledWith(ACME);
+    await waitFor(() => expect(within(lastCard()).getByText(/1652/)).toBeTruthy());
+  });
+
+  it('says so when the clipboard refuses', async () => {
+    renderPopup({
+      missingControlSignature: SIGNATURE,
+      onCopy: vi.fn(async () => Promise.reject(new Error('denied'))),
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Copy page signature' }));
+    await waitFor(() => expect(screen.getByText('Could not copy the page signature.')).toBeTruthy());
+  });
+});
