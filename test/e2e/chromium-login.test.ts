@@ -189,7 +189,14 @@ describe('a saved webhook takes precedence (Chromium)', () => {
     ]);
     expect(s.pins()[0]!.sessionAuth).toBeNull();
     // Back to the zero-setup profile for what follows.
-    await (await s.worker()).evaluate(() => chrome.storage.local.remove(['webhooks', 'portals']));
+    // Forget the webhook again: the portal in storage.local, the secret in the extension's IndexedDB.
+    await (await s.worker()).evaluate(async () => {
+      await chrome.storage.local.remove('portals');
+      await new Promise((done) => {
+        const request = indexedDB.deleteDatabase('pin-all-secrets');
+        request.onsuccess = request.onerror = request.onblocked = done;
+      });
+    });
   });
 });
 
