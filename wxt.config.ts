@@ -31,6 +31,9 @@ export default defineConfig({
     permissions: ['storage', 'notifications', 'scripting'],
     host_permissions: CLOUD_PORTAL_MATCHES,
     optional_host_permissions: ['https://*/*'],
+    // Chromium browsers deliver the administrator's settings (`3rdparty` extension policy) to `storage.managed`
+    // only for keys this schema declares. Firefox reads them from policies.json without a schema. docs/admin.md.
+    ...(browser === 'firefox' ? {} : { storage: { managed_schema: 'managed_schema.json' } }),
     action: { default_title: '__MSG_actionTitle__' },
     commands: {
       'pin-all': {

@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
 import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
 import { messageLocale, plural } from '@/utils/i18n';
-import type { PinOutcome } from '@/utils/outcome';
+import { type PinOutcome, sessionCount, withoutSessionIds } from '@/utils/outcome';
 import { errorMessage, outcomeText } from '@/utils/outcome-text';
 import type { PortalInfo } from '@/utils/portals';
 
@@ -53,6 +53,13 @@ export interface PopupProps {
    * X10); `undefined` while unknown. When false the popup offers "Grant access".
    */
   hasAccess?: boolean;
+  /** The selected portal is one the organisation names by policy: missing access is "required by your organisation". */
+  accessRequiredByOrganisation?: boolean;
+  /**
+   * The organisation keeps no history of session IDs (policy `hideHistory`): the popup shows only the last
+   * outcome's count, no IDs and no earlier outcomes.
+   */
+  hideHistory?: boolean;
   /** Asks the browser for access to the selected portal (the handler's first call must be the request, X11). */
   onGrantAccess?: () => void;
   /** Opens the options page. */
@@ -127,8 +134,12 @@ export function Popup(props: PopupProps) {
 
   // The answer to our own click may arrive before or after the background's history write.
   const newest = history[0];
-  const last = latest && (!newest || latest.at >= newest.at) ? latest : (newest ?? null);
-  const earlier = history.filter((o) => o.id !== last?.id).slice(0, POPUP_HISTORY_SIZE);
+  const answered = latest && (!newest || latest.at >= newest.at) ? latest : (newest ?? null);
+  // Without a history of IDs the answer to our own click shows no IDs either: the popup shows the count.
+  const last = answered && props.hideHistory ? withoutSessionIds(answered) : answered;
+  const earlier = props.hideHistory
+    ? []
+    : history.filter((o) => o.id !== last?.id).slice(0, POPUP_HISTORY_SIZE);
   // What a screen reader hears: one short line, not the card with hundreds of IDs (the card is not live).
   const announcement = busy ? i18n.t('pinAllBusy') : last ? announce(last) : '';
 
@@ -151,7 +162,11 @@ export function Popup(props: PopupProps) {
           {props.pinsAs && <p class="pins-as">{props.pinsAs}</p>}
           {props.hasAccess === false && selectedPortal && (
             <div class="notice notice-warning" role="alert">
-              <p>{i18n.t('access.missing', [portalHost(selectedPortal)])}</p>
+              <p>
+                {props.accessRequiredByOrganisation
+                  ? i18n.t('policy.access_required', [portalHost(selectedPortal)])
+                  : i18n.t('access.missing', [portalHost(selectedPortal)])}
+              </p>
               <button type="button" class="button button-secondary" onClick={props.onGrantAccess}>
                 {i18n.t('access.grant')}
               </button>
@@ -256,15 +271,19 @@ function LastOutcome(props: {
       </p>
       <h2 class="outcome-title">{title}</h2>
       {outcome.ok ? (
-        outcome.sessionIds.length > 0 && (
-          <>
-            {/* Every ID, however many: the notification shows "+N more", the popup the whole list (W12). */}
-            {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrollable list must be reachable by keyboard; a group, not a fieldset (no form, and a fieldset breaks overflow wrapping) */}
-            <div class="outcome-ids" role="group" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
-              {idsText(outcome.sessionIds)}
-            </div>
-            {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
-          </>
+        outcome.sessionIds.length === 0 && sessionCount(outcome) > 0 ? (
+          <p class="outcome-message">{i18n.t('policy.ids_not_kept')}</p>
+        ) : (
+          outcome.sessionIds.length > 0 && (
+            <>
+              {/* Every ID, however many: the notification shows "+N more", the popup the whole list (W12). */}
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrollable list must be reachable by keyboard; a group, not a fieldset (no form, and a fieldset breaks overflow wrapping) */}
+              <div class="outcome-ids" role="group" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
+                {idsText(outcome.sessionIds)}
+              </div>
+              {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
+            </>
+          )
         )
       ) : (
         <div class="outcome-error-body">
@@ -307,8 +326,8 @@ function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Pro
   const { outcome } = props;
   let summary: string;
   if (!outcome.ok) summary = errorMessage(outcome.error);
-  else if (outcome.sessionIds.length === 0) summary = i18n.t('popup.history_zero');
-  else summary = plural('pinned.title', outcome.sessionIds.length);
+  else if (sessionCount(outcome) === 0) summary = i18n.t('popup.history_zero');
+  else summary = plural('pinned.title', sessionCount(outcome));
   return (
     <li class={outcome.ok ? 'history-ok' : 'history-error'}>
       <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>

@@ -16,7 +16,12 @@ export default defineBackground(() => {
   browser.permissions.onAdded.addListener(() => void bg.syncRegistrations());
   browser.permissions.onRemoved.addListener(() => void bg.syncRegistrations());
   browser.runtime.onInstalled.addListener(() => void bg.syncRegistrations());
+  // The organisation's policy changed (Chrome applies it without a restart): its portals and history rule apply now.
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') void bg.onPolicyChanged();
+  });
   void restrictStorageToTrustedContexts();
+  void bg.onPolicyChanged();
   // A pin whose worker died before its answer gets its "no reply" outcome now, not at the next trigger.
   void bg.recoverLostPins();
 });

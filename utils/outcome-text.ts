@@ -1,6 +1,6 @@
 import type { B24Error } from './bitrix24/errors';
 import { messageLocale, plural, t } from './i18n';
-import type { PinOutcome } from './outcome';
+import { type PinOutcome, sessionCount } from './outcome';
 
 /** Longest notification message that no platform cuts (about 120 characters, `design.md`). */
 export const NOTIFICATION_MESSAGE_MAX = 120;
@@ -61,8 +61,11 @@ export function outcomeText(outcome: PinOutcome): OutcomeText {
       message: nothingSetUp ? t('error.no_webhook_any') : errorMessage(outcome.error),
     };
   }
-  const n = outcome.sessionIds.length;
+  const n = sessionCount(outcome);
   if (n === 0) return { title: t('pinned.zero'), message: t('pinned.zero') };
+  // IDs withheld by the organisation's policy (hideHistory): the count is all there is.
+  if (outcome.sessionIds.length === 0)
+    return { title: plural('pinned.title', n), message: t('policy.ids_not_kept') };
   return { title: plural('pinned.title', n), message: idList(outcome.sessionIds, NOTIFICATION_MESSAGE_MAX) };
 }
 
@@ -78,6 +81,6 @@ export function outcomeLine(outcome: PinOutcome): string {
 /** Toolbar badge for an outcome: the pinned count ("999+" above), "0", or "!" for a failure. */
 export function badgeText(outcome: PinOutcome): { text: string; color: string } {
   if (!outcome.ok) return { text: '!', color: '#d0021b' };
-  const n = outcome.sessionIds.length;
+  const n = sessionCount(outcome);
   return { text: n > 999 ? '999+' : String(n), color: n > 0 ? '#2fc6f6' : '#828b95' };
 }

@@ -9,6 +9,8 @@ import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
 import { pinsAsText } from '@/utils/pins-as';
+import { effectiveSettings } from '@/utils/policy';
+import { usePolicy } from '@/utils/policy-hook';
 import { isCloudPortalHost } from '@/utils/portal-hosts';
 import { historyItem, lastPortalItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
 
@@ -104,10 +106,13 @@ function clearBadge(): void {
 }
 
 function App() {
-  const portalMap = useItem(portalsItem, {});
+  const storedPortals = useItem(portalsItem, {});
   const history = useItem(historyItem, []);
   const lastPortal = useItem(lastPortalItem, null);
-  const useLogin = useItem(useLoginItem, true);
+  const settings = effectiveSettings(usePolicy().policy, { useLogin: useItem(useLoginItem, true) });
+  const { useLogin } = settings;
+  // Under a login-only policy a saved webhook is never used: its portal counts as one without a webhook.
+  const portalMap = settings.webhooksAllowed ? storedPortals : {};
   const loginUsers = useItem(loginUsersItem, {});
   const [openTabs, setOpenTabs] = useState<string[]>([]);
   const [tabOrigin, setTabOrigin] = useState<string | null>(null);
@@ -122,11 +127,15 @@ function App() {
 
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
   // Without a webhook, portals open in a tab or pinned on before are reached through the operator's login.
-  const loginPortals = useLogin
-    ? [...new Set([...openTabs, ...history.map((o) => o.portal).filter(Boolean)])].filter(
-        (p) => !(p in portalMap),
-      )
-    : [];
+  // The organisation's portals (policy) are listed whatever the setting.
+  const loginPortals = [
+    ...new Set([
+      ...settings.portals,
+      ...(useLogin
+        ? [...openTabs, ...history.map((o) => o.portal).filter(Boolean), ...Object.keys(storedPortals)]
+        : []),
+    ]),
+  ].filter((p) => !(p in portalMap));
   const known = (p: string | null): p is string => !!p && (p in portalMap || loginPortals.includes(p));
   // The operator's pick, else the portal in the active tab, else the one pinned last, else the first.
   const selected =
@@ -167,6 +176,8 @@ function App() {
       shortcut={shortcut}
       browserName={import.meta.env.BROWSER}
       hasAccess={hasAccess}
+      accessRequiredByOrganisation={!!selected && settings.portals.includes(selected)}
+      hideHistory={settings.hideHistory}
       onGrantAccess={grantAccess}
       onOpenOptions={openOptions}
       onOpenShortcutSettings={openShortcutSettings}

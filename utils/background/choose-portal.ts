@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { portalOfUrl } from '../bitrix24/webhook';
 import { isCloudPortalHost } from '../portal-hosts';
 import type { BackgroundStorage } from './deps';
+import type { Settings } from './settings';
 
 /** What the portal choice of the popup and the shortcut depends on; gathered by {@link createChoosePortal}. */
 export interface PortalChoiceInput {
@@ -48,26 +49,33 @@ export function decidePortal(input: PortalChoiceInput): string | null {
 
 /**
  * Creates the portal choice of the popup and the shortcut ({@link decidePortal}) over the stored portals, the
- * setting, the history and the browser's tabs.
+ * settings in force (the login setting, the organisation's portals), the history and the browser's tabs.
  */
 export function createChoosePortal(
-  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'useLogin' | 'history'>,
+  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'history'>,
+  settings: Settings,
 ) {
   return async function choosePortal(requested?: string): Promise<string | null> {
-    const [portals, last, useLogin, history, [activeTab], tabs] = await Promise.all([
-      storage.portals.getValue(),
-      storage.lastPortal.getValue(),
-      storage.useLogin.getValue(),
-      storage.history.getValue(),
-      browser.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []),
-      // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
-      browser.tabs.query({}).catch(() => []),
-    ]);
-    // A tab counts as a portal when it is a cloud portal or a configured one (a self-hosted portal is known only
-    // once it is configured).
+    const [stored, last, { useLogin, webhooksAllowed, portals: policyPortals }, history, [activeTab], tabs] =
+      await Promise.all([
+        storage.portals.getValue(),
+        storage.lastPortal.getValue(),
+        settings(),
+        storage.history.getValue(),
+        browser.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []),
+        // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
+        browser.tabs.query({}).catch(() => []),
+      ]);
+    // A portal with a webhook that the policy forbids counts as not configured.
+    const portals = webhooksAllowed ? stored : {};
+    // A tab counts as a portal when it is a cloud portal, a configured one or one the organisation names (a
+    // self-hosted portal is known only once it is configured or named by policy).
     const portalOfTab = (url: string | undefined): string | null => {
       const p = portalOfUrl(url);
-      return p && (Object.hasOwn(portals, p) || isCloudPortalHost(new URL(p).hostname)) ? p : null;
+      return p &&
+        (Object.hasOwn(stored, p) || policyPortals.includes(p) || isCloudPortalHost(new URL(p).hostname))
+        ? p
+        : null;
     };
     const openTabs = [...tabs]
       .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))

@@ -1,5 +1,6 @@
 import { callMethod } from '../bitrix24/client';
 import { createRateLimiter, rateLimitedCall } from '../bitrix24/rate-limit';
+import { readPolicy } from '../policy';
 import {
   historyItem,
   lastPortalItem,
@@ -17,6 +18,7 @@ import { createLoginService, sendToPortalTab } from './login-service';
 import { createPinService } from './pin-service';
 import { createNotificationClick } from './presentation';
 import { createRouter } from './router';
+import { createSettings } from './settings';
 import { createWebhookService } from './webhook-service';
 
 export type { BackgroundDeps, BackgroundStorage, RestCall, StoredValue } from './deps';
@@ -47,6 +49,7 @@ export function realDeps(): BackgroundDeps {
     now: () => Date.now(),
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     workerId: crypto.randomUUID(),
+    policy: readPolicy,
   };
 }
 
@@ -64,11 +67,12 @@ export function createBackground(deps: BackgroundDeps) {
     sleep: deps.sleep,
   });
   const call = rateLimitedCall(limiter, deps.callMethod);
-  const login = createLoginService(deps, limiter);
-  const pins = createPinService(deps, call, login);
-  const webhooks = createWebhookService(deps, call);
-  const choosePortal = createChoosePortal(storage);
-  const handleMessage = createRouter({ storage, pins, webhooks, login, choosePortal });
+  const settings = createSettings(deps);
+  const login = createLoginService(deps, limiter, settings);
+  const pins = createPinService(deps, call, login, settings);
+  const webhooks = createWebhookService(deps, call, settings);
+  const choosePortal = createChoosePortal(storage, settings);
+  const handleMessage = createRouter({ storage, pins, webhooks, login, choosePortal, settings });
 
   /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
   async function onCommand(command: string): Promise<void> {
@@ -76,8 +80,18 @@ export function createBackground(deps: BackgroundDeps) {
     await pins.pinAndPresent(await choosePortal(), 'shortcut');
   }
 
+  /**
+   * The managed settings changed (Chrome applies policy without a restart): the organisation's portals get their
+   * content scripts, and a history that may keep no session IDs loses the ones it has.
+   */
+  async function onPolicyChanged(): Promise<void> {
+    await webhooks.syncRegistrations();
+    await pins.applyHistoryPolicy();
+  }
+
   return {
     handleMessage,
+    onPolicyChanged,
     onCommand,
     onNotificationClicked: createNotificationClick(storage),
     choosePortal,

@@ -10,6 +10,7 @@ import type { LoginMethod } from '../messaging';
 import type { PinsAs } from '../pins-as';
 import { CONTENT_SCRIPT } from '../self-hosted';
 import type { BackgroundDeps } from './deps';
+import type { Settings } from './settings';
 import { parseProfile } from './webhook-service';
 
 /**
@@ -17,7 +18,10 @@ import { parseProfile } from './webhook-service';
  * acts as (`profile` through the login, cached per portal in storage: a name and an ID, nothing secret).
  */
 export interface LoginService {
-  /** The setting "Use my Bitrix24 login when no webhook is saved". */
+  /**
+   * The setting "Use my Bitrix24 login when no webhook is saved", as in force: the `signIn` policy turns it on
+   * (`login`) or off (`webhook`) whatever the operator chose.
+   */
   enabled(): Promise<boolean>;
   /**
    * The frame a login call on `portal` is sent from: `via` (the control's own frame) when given; else the active
@@ -45,11 +49,16 @@ const PROFILE_TIMEOUT_MS = 10_000;
 /**
  * Creates the login service.
  * @param limiter the background's one rate limiter (webhook and login calls of a portal share its bucket).
+ * @param settings the settings in force (policy, operator's choice, default).
  */
-export function createLoginService(deps: BackgroundDeps, limiter: RateLimiter): LoginService {
+export function createLoginService(
+  deps: BackgroundDeps,
+  limiter: RateLimiter,
+  settings: Settings,
+): LoginService {
   const { storage } = deps;
 
-  const enabled = () => storage.useLogin.getValue();
+  const enabled = async () => (await settings()).useLogin;
 
   async function tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null> {
     if (via) return via;
@@ -95,12 +104,13 @@ export function createLoginService(deps: BackgroundDeps, limiter: RateLimiter): 
   }
 
   async function pinsAs(portal: string): Promise<PinsAs> {
-    const [portals, users, useLogin] = await Promise.all([
+    const [portals, users, { useLogin, webhooksAllowed }] = await Promise.all([
       storage.portals.getValue(),
       storage.loginUsers.getValue(),
-      enabled(),
+      settings(),
     ]);
-    const info = portals[portal];
+    // A webhook the policy forbids is never used, so it is not whom a pin acts as.
+    const info = webhooksAllowed ? portals[portal] : undefined;
     return {
       ...(info ? { webhookUser: info.user } : {}),
       loginUser: users[portal] ?? null,

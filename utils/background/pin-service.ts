@@ -2,11 +2,12 @@ import { type B24Error, faultKind, WEBHOOK_BROKEN } from '../bitrix24/errors';
 import type { TabTarget } from '../bitrix24/login-client';
 import { createPinAll, PIN_ALL_METHOD, PIN_TIMEOUT_MS, type PinResult } from '../bitrix24/pin-all';
 import { hasHostAccess } from '../host-access';
-import { newOutcomeId, type PinOutcome, type PinTrigger } from '../outcome';
+import { newOutcomeId, type PinOutcome, type PinTrigger, withoutSessionIds } from '../outcome';
 import { HISTORY_LIMIT, type PendingPin } from '../storage';
 import type { BackgroundDeps, RestCall } from './deps';
 import type { LoginService } from './login-service';
 import { presentEverywhere } from './presentation';
+import type { Settings } from './settings';
 
 /** The pin side of the background: pin and present, and the recovery of pins lost with their worker. */
 export interface PinService {
@@ -25,6 +26,8 @@ export interface PinService {
    * later calls get the same promise); never rejects.
    */
   recoverLostPins(): Promise<void>;
+  /** Under the `hideHistory` policy, removes the session IDs the stored history still holds (keeps the counts). */
+  applyHistoryPolicy(): Promise<void>;
 }
 
 type PendingPins = Record<string, PendingPin>;
@@ -33,8 +36,15 @@ type PendingPins = Record<string, PendingPin>;
  * Creates the pin service.
  * @param call the rate-limited REST call (one limiter per background).
  * @param login the login path, for portals without a webhook.
+ * @param settings the settings in force: a webhook the `signIn` policy forbids is never used, and the
+ *   `hideHistory` policy keeps session IDs out of the stored history.
  */
-export function createPinService(deps: BackgroundDeps, call: RestCall, login?: LoginService): PinService {
+export function createPinService(
+  deps: BackgroundDeps,
+  call: RestCall,
+  login: LoginService | undefined,
+  settings: Settings,
+): PinService {
   const { storage } = deps;
 
   let pendingQueue: Promise<unknown> = Promise.resolve();
@@ -49,13 +59,15 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
 
   /** Stores an outcome: history, the pending mark, the fallback portal, and a broken webhook's status. */
   async function storeOutcome(outcome: PinOutcome): Promise<void> {
+    const { hideHistory, useLogin } = await settings();
     const history = await storage.history.getValue();
-    await storage.history.setValue([outcome, ...history].slice(0, HISTORY_LIMIT));
+    const kept = hideHistory ? [outcome, ...history].map(withoutSessionIds) : [outcome, ...history];
+    await storage.history.setValue(kept.slice(0, HISTORY_LIMIT));
     await updatePending(({ [outcome.portal]: _, ...others }) => others);
     const portals = await storage.portals.getValue();
     // Only a portal that can pin becomes the popup's and the shortcut's fallback: configured, or any portal
     // while the login path is on.
-    if (outcome.portal && (portals[outcome.portal] || (await storage.useLogin.getValue())))
+    if (outcome.portal && (portals[outcome.portal] || useLogin))
       await storage.lastPortal.setValue(outcome.portal);
     if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind)) {
       const info = portals[outcome.portal];
@@ -71,7 +83,9 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
   }
 
   const pinAll = createPinAll({
-    webhookOf: async (portal) => (await storage.webhooks.getValue())[portal]?.base ?? null,
+    // Under `signIn: "login"` a stored webhook is never used: the pin goes through the login or not at all.
+    webhookOf: async (portal) =>
+      (await settings()).webhooksAllowed ? ((await storage.webhooks.getValue())[portal]?.base ?? null) : null,
     call: (base, method) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS }),
     ...(login
       ? {
@@ -159,5 +173,12 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
     return outcome;
   }
 
-  return { pinAndPresent, recoverLostPins };
+  async function applyHistoryPolicy(): Promise<void> {
+    if (!(await settings()).hideHistory) return;
+    const history = await storage.history.getValue();
+    if (history.some((o) => o.ok && o.sessionIds.length > 0))
+      await storage.history.setValue(history.map(withoutSessionIds));
+  }
+
+  return { pinAndPresent, recoverLostPins, applyHistoryPolicy };
 }

@@ -5,6 +5,7 @@ import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
 import type { LoginService } from './login-service';
 import type { PinService } from './pin-service';
+import type { Settings } from './settings';
 import type { WebhookService } from './webhook-service';
 
 /** A message of one type. */
@@ -32,6 +33,7 @@ export interface RouterDeps {
   webhooks: WebhookService;
   login: LoginService;
   choosePortal(requested?: string): Promise<string | null>;
+  settings: Settings;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface RouterDeps {
  * refused, so a forged message learns nothing.
  */
 export function createRouter(deps: RouterDeps) {
-  const { storage, pins, webhooks, login, choosePortal } = deps;
+  const { storage, pins, webhooks, login, choosePortal, settings } = deps;
 
   const fromContentScript: HandlerMap<Extract<SenderKind, { kind: 'content-script' }>> = {
     pinAll: async (message, from) =>
@@ -78,12 +80,12 @@ export function createRouter(deps: RouterDeps) {
     raw: unknown,
     sender: Browser.runtime.MessageSender,
   ): Promise<RouterAnswer> {
-    const portals = await storage.portals.getValue();
+    const [portals, { portals: policyPortals }] = await Promise.all([storage.portals.getValue(), settings()]);
     const from = classifySender(
       sender,
       browser.runtime.id,
       browser.runtime.getURL('/').replace(/\/$/, ''),
-      (origin) => Object.hasOwn(portals, origin),
+      (origin) => Object.hasOwn(portals, origin) || policyPortals.includes(origin),
     );
     if (!from) return undefined;
     const parsed = v.safeParse(BackgroundMessage, raw);
