@@ -68,11 +68,16 @@ const VALUE_SCHEMAS = {
   hideHistory: v.boolean(),
 } as const;
 
-/** An https portal address (any path is dropped: the portal is its origin), or null. */
+/** An https portal address (any path is dropped: the portal is its origin), or null; no user name or password. */
 function policyPortal(entry: unknown): string | null {
   if (typeof entry !== 'string' || entry.length > 300) return null;
-  const portal = portalOfUrl(entry.trim());
-  return portal && !portal.includes('@') ? portal : null;
+  try {
+    const url = new URL(entry.trim());
+    if (url.username || url.password) return null;
+  } catch {
+    return null;
+  }
+  return portalOfUrl(entry.trim());
 }
 
 /**
