@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
 import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
 import { messageLocale, plural } from '@/utils/i18n';
-import { type PinOutcome, sessionCount, withoutSessionIds } from '@/utils/outcome';
+import { type PinOutcome, pinnedCount, withoutSessionIds } from '@/utils/outcome';
 import { errorMessage, outcomeText } from '@/utils/outcome-text';
 import type { PortalInfo } from '@/utils/portals';
 
@@ -271,7 +271,7 @@ function LastOutcome(props: {
       </p>
       <h2 class="outcome-title">{title}</h2>
       {outcome.ok ? (
-        outcome.sessionIds.length === 0 && sessionCount(outcome) > 0 ? (
+        outcome.sessionIds.length === 0 && pinnedCount(outcome) > 0 ? (
           <p class="outcome-message">{i18n.t('policy.ids_not_kept')}</p>
         ) : (
           outcome.sessionIds.length > 0 && (
@@ -326,8 +326,10 @@ function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Pro
   const { outcome } = props;
   let summary: string;
   if (!outcome.ok) summary = errorMessage(outcome.error);
-  else if (sessionCount(outcome) === 0) summary = i18n.t('popup.history_zero');
-  else summary = plural('pinned.title', sessionCount(outcome));
+  else if (pinnedCount(outcome) === 0) summary = i18n.t('popup.history_zero');
+  else summary = plural('pinned.title', pinnedCount(outcome));
+  // Older outcomes keep only their first IDs (`compactOutcome`): say how many more there were, copy none.
+  const more = outcome.ok ? pinnedCount(outcome) - outcome.sessionIds.length : 0;
   return (
     <li class={outcome.ok ? 'history-ok' : 'history-error'}>
       <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>
@@ -339,8 +341,9 @@ function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Pro
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrollable list must be reachable by keyboard; a group, not a fieldset (no form, and a fieldset breaks overflow wrapping) */}
           <div class="history-id-list" role="group" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
             {idsText(outcome.sessionIds)}
+            {more > 0 && ` ${i18n.t('pinned.more', [more])}`}
           </div>
-          {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
+          {props.onCopy && more === 0 && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
         </details>
       )}
     </li>

@@ -1,6 +1,6 @@
 import type { B24Error } from './bitrix24/errors';
 import { messageLocale, plural, t } from './i18n';
-import { type PinOutcome, sessionCount } from './outcome';
+import { type PinOutcome, pinnedCount } from './outcome';
 
 /** Longest notification message that no platform cuts (about 120 characters, `design.md`). */
 export const NOTIFICATION_MESSAGE_MAX = 120;
@@ -35,16 +35,18 @@ export function errorMessage(error: B24Error): string {
 
 /**
  * Lists session IDs in at most `max` characters: "1652, 1653" or "1, 2, 3 +497 more".
- * Always shows at least the first ID when there is one.
+ * Always shows at least the first ID when there is one. Only the IDs that can fit are joined, so 10,000 IDs cost
+ * no more than 10.
+ * @param total how many IDs there are in all, when `ids` holds only the first ones (a compacted outcome).
  */
-export function idList(ids: readonly number[], max: number): string {
-  const all = ids.join(', ');
-  if (all.length <= max) return all;
+export function idList(ids: readonly number[], max: number, total = ids.length): string {
+  const head = ids.slice(0, Math.ceil(max / 2));
+  const all = head.join(', ');
+  if (head.length === total && all.length <= max) return all;
   let shown = 1;
-  const fits = (n: number) =>
-    `${ids.slice(0, n).join(', ')} ${t('pinned.more', [ids.length - n])}`.length <= max;
-  while (shown + 1 < ids.length && fits(shown + 1)) shown++;
-  return `${ids.slice(0, shown).join(', ')} ${t('pinned.more', [ids.length - shown])}`;
+  const fits = (n: number) => `${head.slice(0, n).join(', ')} ${t('pinned.more', [total - n])}`.length <= max;
+  while (shown + 1 < head.length && fits(shown + 1)) shown++;
+  return `${head.slice(0, shown).join(', ')} ${t('pinned.more', [total - shown])}`;
 }
 
 /**
@@ -61,19 +63,23 @@ export function outcomeText(outcome: PinOutcome): OutcomeText {
       message: nothingSetUp ? t('error.no_webhook_any') : errorMessage(outcome.error),
     };
   }
-  const n = sessionCount(outcome);
+  const n = pinnedCount(outcome);
   if (n === 0) return { title: t('pinned.zero'), message: t('pinned.zero') };
   // IDs withheld by the organisation's policy (hideHistory): the count is all there is.
   if (outcome.sessionIds.length === 0)
     return { title: plural('pinned.title', n), message: t('policy.ids_not_kept') };
-  return { title: plural('pinned.title', n), message: idList(outcome.sessionIds, NOTIFICATION_MESSAGE_MAX) };
+  return {
+    title: plural('pinned.title', n),
+    message: idList(outcome.sessionIds, NOTIFICATION_MESSAGE_MAX, n),
+  };
 }
 
 /** One line for a notification or a control: "Pinned 2 dialogs: 1652, 1653" (cut to the message budget). */
 export function outcomeLine(outcome: PinOutcome): string {
   const { title, message } = outcomeText(outcome);
   if (outcome.ok && outcome.sessionIds.length > 0) {
-    return `${title}: ${idList(outcome.sessionIds, Math.max(20, NOTIFICATION_MESSAGE_MAX - title.length - 2))}`;
+    const max = Math.max(20, NOTIFICATION_MESSAGE_MAX - title.length - 2);
+    return `${title}: ${idList(outcome.sessionIds, max, pinnedCount(outcome))}`;
   }
   return outcome.ok ? title : message;
 }
@@ -81,6 +87,6 @@ export function outcomeLine(outcome: PinOutcome): string {
 /** Toolbar badge for an outcome: the pinned count ("999+" above), "0", or "!" for a failure. */
 export function badgeText(outcome: PinOutcome): { text: string; color: string } {
   if (!outcome.ok) return { text: '!', color: '#d0021b' };
-  const n = sessionCount(outcome);
+  const n = pinnedCount(outcome);
   return { text: n > 999 ? '999+' : String(n), color: n > 0 ? '#2fc6f6' : '#828b95' };
 }

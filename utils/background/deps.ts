@@ -5,6 +5,7 @@ import type { PinOutcome } from '../outcome';
 import type { PolicyReading } from '../policy';
 import type { LoginUser, PortalInfo } from '../portals';
 import type { PendingPin, StoredWebhook } from '../storage';
+import type { WithLock } from './locks';
 
 /** One stored value as the background uses it: WXT storage items in the extension, plain fakes in unit tests. */
 export interface StoredValue<T> {
@@ -52,4 +53,6 @@ export interface BackgroundDeps {
   workerId: string;
   /** The administrator's managed settings, read afresh on every call (`readPolicy` in `utils/policy.ts`). */
   policy(): Promise<PolicyReading>;
+  /** The exclusive lock around every storage read-modify-write (`webLock`: Web Locks). */
+  lock: WithLock;
 }

@@ -14,6 +14,7 @@ import {
 } from '../storage';
 import { createChoosePortal } from './choose-portal';
 import type { BackgroundDeps } from './deps';
+import { webLock } from './locks';
 import { createLoginService, sendToPortalTab } from './login-service';
 import { createPinService } from './pin-service';
 import { createNotificationClick } from './presentation';
@@ -50,6 +51,7 @@ export function realDeps(): BackgroundDeps {
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     workerId: crypto.randomUUID(),
     policy: readPolicy,
+    lock: webLock,
   };
 }
 

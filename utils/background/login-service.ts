@@ -29,8 +29,17 @@ export interface LoginService {
    * portal has no open tab.
    */
   tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null>;
-  /** Calls a fixed method through a frame's login, after taking a token of the portal's rate bucket. */
-  call(portal: string, tab: TabTarget, method: LoginMethod, timeoutMs?: number): Promise<CallResult>;
+  /**
+   * Calls a fixed method through a frame's login, after taking a token of the portal's rate bucket; awaits
+   * `beforeSend` (the pending mark of a pin) once the token is granted, right before the tab is asked.
+   */
+  call(
+    portal: string,
+    tab: TabTarget,
+    method: LoginMethod,
+    timeoutMs?: number,
+    beforeSend?: () => Promise<void>,
+  ): Promise<CallResult>;
   /**
    * Reads whom the login acts as on `portal` (`profile`) and stores it, unless a reading younger than
    * {@link LOGIN_USER_MAX_AGE_MS} is there. Needs an open portal tab (`via`, else {@link LoginService.tabFor}).
@@ -78,9 +87,11 @@ export function createLoginService(
     tab: TabTarget,
     method: LoginMethod,
     timeoutMs = PIN_TIMEOUT_MS,
+    beforeSend?: () => Promise<void>,
   ): Promise<CallResult> {
     const token = await limiter.take(portal);
     if (!token.ok) return { ok: false, error: { kind: faultKind('client-rate-limit') } };
+    await beforeSend?.();
     return callThroughTab(deps.sendToTab, tab, method, timeoutMs);
   }
 

@@ -28,7 +28,7 @@ export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | unde
 
 /** What the router dispatches to. */
 export interface RouterDeps {
-  storage: Pick<BackgroundStorage, 'portals' | 'history'>;
+  storage: Pick<BackgroundStorage, 'portals'>;
   pins: PinService;
   webhooks: WebhookService;
   login: LoginService;
@@ -50,8 +50,7 @@ export function createRouter(deps: RouterDeps) {
         ? // Without a webhook the pin is sent from the control's own frame, with that page's login.
           pins.pinAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
         : undefined,
-    getLastOutcome: async (_message, from) =>
-      (await storage.history.getValue()).find((o) => o.portal === from.portal) ?? null,
+    getLastOutcome: (_message, from) => pins.lastOutcome(from.portal),
     getPinsAs: async (message, from) => {
       if (message.portal !== undefined) return undefined;
       await login.refreshUser(from.portal, { tabId: from.tabId, frameId: from.frameId });
@@ -67,7 +66,7 @@ export function createRouter(deps: RouterDeps) {
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
     removeWebhook: (message) => webhooks.removePortal(message.portal),
-    getLastOutcome: async () => (await storage.history.getValue())[0] ?? null,
+    getLastOutcome: () => pins.lastOutcome(),
     getPinsAs: async (message) => {
       const portal = message.portal ?? (await choosePortal());
       if (!portal) return undefined;
