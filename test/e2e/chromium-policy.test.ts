@@ -108,13 +108,10 @@ describe.runIf(isRoot)('browser policy in Chromium (managed storage from /etc/ch
     const [pin] = emulator.requests.filter((r) => r.restMethod === PIN_METHOD);
     expect(pin!.path).not.toContain('/rest/7/');
     const options = await openOptions();
-    await expect
-      .poll(
-        async () => (await options.evaluate(() => chrome.storage.local.get('history'))).history?.length ?? 0,
-      )
-      .toBe(1);
-    const { history } = await options.evaluate(() => chrome.storage.local.get('history'));
-    expect(history[0]).toMatchObject({ ok: true, sessionIds: [], count: 2 });
+    const history = () =>
+      options.evaluate(async () => ((await chrome.storage.local.get('history')).history ?? []) as unknown[]);
+    await expect.poll(async () => (await history()).length).toBe(1);
+    expect((await history())[0]).toMatchObject({ ok: true, sessionIds: [], count: 2 });
     await page.close();
     await options.close();
   });

@@ -84,6 +84,23 @@ export async function buildWithKey(buildDir, key) {
 }
 
 /**
+ * Copies a Firefox build into a temporary directory and gives the copy an add-on ID of its own, so that a
+ * policies.json written for it applies to this test's Firefox only, never to another Firefox on the machine that
+ * runs the shipped ID (a TEST build only).
+ * @returns {Promise<{ dir: string, addonId: string, remove: () => Promise<void> }>}
+ */
+export async function buildWithAddonId(buildDir) {
+  const dir = await mkdtemp(join(tmpdir(), 'pin-all-ff-id-'));
+  await cp(buildDir, dir, { recursive: true });
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+  const addonId = `pin-all-e2e-${process.pid}-${Date.now()}@b24-pin-all.example`;
+  manifest.browser_specific_settings.gecko.id = addonId;
+  await writeFile(manifestPath, JSON.stringify(manifest));
+  return { dir, addonId, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
  * Writes a Chromium policy giving the extension `values` as managed settings
  * (`{"3rdparty":{"extensions":{ID:values}}}`), in a file of its own in {@link CHROMIUM_POLICY_DIR}.
  * @returns {Promise<{ file: string, update: (values: object) => void, remove: () => Promise<void> }>}
