@@ -74,7 +74,15 @@ export function createBackground(deps: BackgroundDeps) {
   const pins = createPinService(deps, call, login, settings);
   const webhooks = createWebhookService(deps, call, settings);
   const choosePortal = createChoosePortal(storage, settings);
-  const handleMessage = createRouter({ storage, pins, webhooks, login, choosePortal, settings });
+  const handleMessage = createRouter({
+    storage,
+    pins,
+    webhooks,
+    login,
+    choosePortal,
+    settings,
+    now: deps.now,
+  });
 
   /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
   async function onCommand(command: string): Promise<void> {

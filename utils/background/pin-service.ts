@@ -59,8 +59,6 @@ export function createPinService(
   settings: Settings,
 ): PinService {
   const { storage, lock } = deps;
-  /** The newest outcome per portal recorded by this worker: the join window asks without reading the history. */
-  const newest = new Map<string, PinOutcome>();
 
   async function readHistory(): Promise<PinOutcome[]> {
     return parseHistory(await storage.history.getValue());
@@ -72,7 +70,6 @@ export function createPinService(
    * stored — that webhook's broken status. A portal removed meanwhile is not brought back.
    */
   function storeOutcome(outcome: PinOutcome, usedWebhook: string | null): Promise<void> {
-    newest.set(outcome.portal, outcome);
     return lock(STORAGE_LOCK, async () => {
       const { hideHistory, useLogin } = await settings();
       const history = [outcome, ...(await readHistory())].slice(0, HISTORY_LIMIT);
@@ -102,7 +99,6 @@ export function createPinService(
   }
 
   async function lastOutcome(portal?: string): Promise<PinOutcome | null> {
-    if (portal !== undefined && newest.has(portal)) return newest.get(portal)!;
     const history = await readHistory();
     return (portal === undefined ? history[0] : history.find((o) => o.portal === portal)) ?? null;
   }
