@@ -162,7 +162,7 @@ describe('the background enforces the policy', () => {
   const fromControl = (portal: string) => ({
     id: fakeBrowser.runtime.id,
     url: `${portal}/online/`,
-    tab: { id: 4 } as never,
+    tab: { id: 4, url: `${portal}/online/` } as never,
     frameId: 0,
   });
 
