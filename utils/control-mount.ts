@@ -171,6 +171,7 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
           portal: location.origin,
           at,
           trigger: 'control',
+          action: 'pin',
           ok: false,
           error: { kind: 'no-reply' },
         });

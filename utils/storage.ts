@@ -1,6 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 import type { BucketStates } from './bitrix24/rate-limit';
-import type { PinOutcome, PinTrigger } from './outcome';
+import type { PinAction, PinOutcome, PinTrigger } from './outcome';
 import type { LoginUser, PortalInfo } from './portals';
 
 /** How many outcomes the history keeps (newest first). */
@@ -27,10 +27,16 @@ export const portalsItem = storage.defineItem<Record<string, PortalInfo>>('local
   version: 1,
 });
 
-/** Outcomes of Pin all, newest first, at most {@link HISTORY_LIMIT}. */
+/**
+ * Outcomes of Pin all, Unpin all and Undo, newest first, at most {@link HISTORY_LIMIT}. Version 2 added
+ * `action`: every outcome stored before it was a Pin all.
+ */
 export const historyItem = storage.defineItem<PinOutcome[]>('local:history', {
   fallback: [],
-  version: 1,
+  version: 2,
+  migrations: {
+    2: (old: Omit<PinOutcome, 'action'>[]) => old.map((o) => ({ ...o, action: 'pin' })),
+  },
 });
 
 /** Origin of the portal the operator pinned on last; the popup and the shortcut fall back to it. */
@@ -53,11 +59,15 @@ export const operatingResetItem = storage.defineItem<Record<string, number>>('lo
  */
 export const rateBucketsItem = storage.defineItem<BucketStates>('session:rateBuckets', { fallback: {} });
 
-/** A pin request that left and whose outcome is not recorded yet. */
+/** A request of an action (Pin all, Unpin all, Undo) that left and whose outcome is not recorded yet. */
 export interface PendingPin {
   /** The worker instance that sent it: another instance's entry died with its worker. */
   worker: string;
   trigger: PinTrigger;
+  /** Which action; absent in entries written before Unpin all and Undo existed (a Pin all). */
+  action?: PinAction;
+  /** For an Undo: the pin outcome it takes back. */
+  undoes?: string;
   /** When the request left, ms since epoch. */
   at: number;
 }

@@ -53,6 +53,7 @@ async function pin(portal: string | undefined): Promise<PinOutcome> {
       portal: portal ?? '',
       at,
       trigger: 'popup',
+      action: 'pin',
       ok: false,
       error: { kind: 'no-reply' },
     };

@@ -12,8 +12,10 @@ import {
 import { createChoosePortal } from './choose-portal';
 import type { BackgroundDeps } from './deps';
 import { createPinService } from './pin-service';
-import { createNotificationClick } from './presentation';
+import { createPortalQueue } from './portal-queue';
+import { askUnpinAll, createNotificationClick } from './presentation';
 import { createRouter } from './router';
+import { createUnpinService } from './unpin-service';
 import { createWebhookService } from './webhook-service';
 
 export type { BackgroundDeps, BackgroundStorage, RestCall, StoredValue } from './deps';
@@ -60,20 +62,29 @@ export function createBackground(deps: BackgroundDeps) {
     }),
     deps.callMethod,
   );
-  const pins = createPinService(deps, call);
+  /** One action at a time per portal: Pin all, Unpin all and Undo queue behind each other, never join. */
+  const queue = createPortalQueue();
+  const pins = createPinService(deps, call, queue);
+  const unpins = createUnpinService(deps, call, pins, queue);
   const webhooks = createWebhookService(deps, call);
   const choosePortal = createChoosePortal(storage);
-  const handleMessage = createRouter({ storage, pins, webhooks, choosePortal });
+  const handleMessage = createRouter({ storage, pins, unpins, webhooks, choosePortal });
 
-  /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
+  /**
+   * The keyboard commands. `pin-all` pins on the chosen portal with no UI but the notification and badge.
+   * `unpin-all` never unpins by itself: it opens the popup's confirmation in a small window (a command has no UI to
+   * ask in, and Unpin all always asks first).
+   */
   async function onCommand(command: string): Promise<void> {
-    if (command !== 'pin-all') return;
-    await pins.pinAndPresent(await choosePortal(), 'shortcut');
+    if (command === 'pin-all') await pins.pinAndPresent(await choosePortal(), 'shortcut');
+    else if (command === 'unpin-all') await askUnpinAll(await choosePortal());
   }
 
   return {
     handleMessage,
     onCommand,
+    unpinAllAndPresent: unpins.unpinAllAndPresent,
+    undoAndPresent: unpins.undoAndPresent,
     onNotificationClicked: createNotificationClick(storage),
     choosePortal,
     pinAndPresent: pins.pinAndPresent,

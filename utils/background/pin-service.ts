@@ -4,6 +4,7 @@ import { hasHostAccess } from '../host-access';
 import { newOutcomeId, type PinOutcome, type PinTrigger } from '../outcome';
 import { HISTORY_LIMIT, type PendingPin } from '../storage';
 import type { BackgroundDeps, RestCall } from './deps';
+import type { PortalQueue } from './portal-queue';
 import { presentEverywhere } from './presentation';
 
 /** The pin side of the background: pin and present, and the recovery of pins lost with their worker. */
@@ -21,6 +22,10 @@ export interface PinService {
    * later calls get the same promise); never rejects.
    */
   recoverLostPins(): Promise<void>;
+  /** Stores an outcome reached by another action (Unpin all, Undo) and presents it everywhere. */
+  recordAndPresent(outcome: PinOutcome): Promise<void>;
+  /** Marks an action's request as about to leave (see `pendingPinsItem`); cleared when its outcome is stored. */
+  markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void>;
 }
 
 type PendingPins = Record<string, PendingPin>;
@@ -29,7 +34,7 @@ type PendingPins = Record<string, PendingPin>;
  * Creates the pin service.
  * @param call the rate-limited REST call (one limiter per background).
  */
-export function createPinService(deps: BackgroundDeps, call: RestCall): PinService {
+export function createPinService(deps: BackgroundDeps, call: RestCall, queue?: PortalQueue): PinService {
   const { storage } = deps;
 
   let pendingQueue: Promise<unknown> = Promise.resolve();
@@ -63,23 +68,27 @@ export function createPinService(deps: BackgroundDeps, call: RestCall): PinServi
     await presentEverywhere(outcome);
   }
 
+  function markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void> {
+    return updatePending((pending) => ({
+      ...pending,
+      [portal]: { ...entry, worker: deps.workerId, at: deps.now() },
+    }));
+  }
+
   const pinAll = createPinAll({
     webhookOf: async (portal) => (await storage.webhooks.getValue())[portal]?.base ?? null,
     call: (base, method) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS }),
     lastOutcome: async (portal) =>
-      (await storage.history.getValue()).find((o) => o.portal === portal) ?? null,
+      (await storage.history.getValue()).find((o) => o.portal === portal && o.action === 'pin') ?? null,
     operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
     rememberOperatingResetAt: async (portal, at) => {
       await storage.operatingReset.setValue({ ...(await storage.operatingReset.getValue()), [portal]: at });
     },
     now: deps.now,
     sleep: deps.sleep,
-    beforeSend: (portal, trigger) =>
-      updatePending((pending) => ({
-        ...pending,
-        [portal]: { worker: deps.workerId, trigger, at: deps.now() },
-      })),
+    beforeSend: (portal, trigger) => markPending(portal, { trigger, action: 'pin' }),
     record: storeOutcome,
+    ...(queue ? { exclusive: queue.run } : {}),
   });
 
   let recovery: Promise<void> | undefined;
@@ -102,6 +111,8 @@ export function createPinService(deps: BackgroundDeps, call: RestCall): PinServi
           portal,
           at: p.at,
           trigger: p.trigger,
+          action: p.action ?? 'pin',
+          ...(p.undoes ? { undoes: p.undoes } : {}),
           ok: false,
           error,
         });
@@ -114,7 +125,7 @@ export function createPinService(deps: BackgroundDeps, call: RestCall): PinServi
     await recoverLostPins();
     const local = (p: string, error: B24Error): PinOutcome => {
       const at = deps.now();
-      return { id: newOutcomeId(at), portal: p, at, trigger, ok: false, error };
+      return { id: newOutcomeId(at), portal: p, at, trigger, action: 'pin', ok: false, error };
     };
     let outcome: PinOutcome;
     if (!portal) {
@@ -137,5 +148,5 @@ export function createPinService(deps: BackgroundDeps, call: RestCall): PinServi
     return outcome;
   }
 
-  return { pinAndPresent, recoverLostPins };
+  return { pinAndPresent, recoverLostPins, recordAndPresent: recordOutcome, markPending };
 }

@@ -4,6 +4,7 @@ import { BackgroundMessage, type BackgroundResponses } from '../messaging';
 import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
 import type { PinService } from './pin-service';
+import type { UnpinService } from './unpin-service';
 import type { WebhookService } from './webhook-service';
 
 /** A message of one type. */
@@ -28,6 +29,7 @@ export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | unde
 export interface RouterDeps {
   storage: Pick<BackgroundStorage, 'portals' | 'history'>;
   pins: PinService;
+  unpins: UnpinService;
   webhooks: WebhookService;
   choosePortal(requested?: string): Promise<string | null>;
 }
@@ -38,12 +40,23 @@ export interface RouterDeps {
  * refused, so a forged message learns nothing.
  */
 export function createRouter(deps: RouterDeps) {
-  const { storage, pins, webhooks, choosePortal } = deps;
+  const { storage, pins, unpins, webhooks, choosePortal } = deps;
 
   const fromContentScript: HandlerMap<Extract<SenderKind, { kind: 'content-script' }>> = {
     pinAll: async (message, from) =>
       message.trigger === 'control' && message.portal === undefined
         ? pins.pinAndPresent(from.portal, 'control')
+        : undefined,
+    unpinAll: async (message, from) =>
+      message.trigger === 'control' && message.portal === undefined
+        ? unpins.unpinAllAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
+        : undefined,
+    undoPin: async (message, from) =>
+      message.trigger === 'control' && message.portal === undefined
+        ? unpins.undoAndPresent(from.portal, 'control', message.pinId, {
+            tabId: from.tabId,
+            frameId: from.frameId,
+          })
         : undefined,
     getLastOutcome: async (_message, from) =>
       (await storage.history.getValue()).find((o) => o.portal === from.portal) ?? null,
@@ -53,6 +66,14 @@ export function createRouter(deps: RouterDeps) {
     pinAll: async (message) =>
       message.trigger === 'popup'
         ? pins.pinAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined,
+    unpinAll: async (message) =>
+      message.trigger === 'popup'
+        ? unpins.unpinAllAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined,
+    undoPin: async (message) =>
+      message.trigger === 'popup'
+        ? unpins.undoAndPresent(await choosePortal(message.portal), 'popup', message.pinId)
         : undefined,
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),

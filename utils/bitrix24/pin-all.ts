@@ -60,7 +60,7 @@ export interface PinAllDeps {
   webhookOf(portal: string): Promise<string | null>;
   /** Calls a method (see `callMethod`), already bound to a timeout. */
   call(webhookBase: string, method: string): Promise<CallResult>;
-  /** The newest outcome recorded for the portal, if any. */
+  /** The newest Pin all outcome recorded for the portal, if any (other actions' outcomes are never joined). */
   lastOutcome(portal: string): Promise<PinOutcome | null>;
   /** When the portal's operating limit for `pinAll` clears (ms since epoch), as last seen in an envelope. */
   operatingResetAt(portal: string): Promise<number | undefined>;
@@ -78,6 +78,11 @@ export interface PinAllDeps {
    * single-flight, so a trigger arriving right after it joins it instead of pinning again.
    */
   record(outcome: PinOutcome): Promise<void>;
+  /**
+   * Runs the pin in the portal's one-action-at-a-time queue (`utils/background/portal-queue.ts`), so it never
+   * overlaps an Unpin all or an Undo on the same portal. Optional: without it pins are only single-flight.
+   */
+  exclusive?<T>(portal: string, action: () => Promise<T>): Promise<T>;
 }
 
 /** A pin's outcome, and whether it is new (`fresh`) or joined an earlier or concurrent one. */
@@ -105,7 +110,7 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
     const base = await deps.webhookOf(portal);
     const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
       const at = deps.now();
-      return { outcome: { id: newOutcomeId(at), portal, at, trigger, ...body }, fresh: true };
+      return { outcome: { id: newOutcomeId(at), portal, at, trigger, action: 'pin', ...body }, fresh: true };
     };
     if (!base) return finish({ ok: false, error: { kind: 'no-webhook' } });
 
@@ -145,7 +150,10 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
     if (joined) return joined.then((outcome) => ({ outcome, fresh: false }));
     // Leave the in-flight map once the outcome is recorded and before anyone sees it: a trigger after that joins
     // the recorded outcome (join window) or starts a new pin, never a second concurrent one.
-    const result = runAndRecord(portal, trigger).finally(() => inFlight.delete(portal));
+    const exclusive = deps.exclusive ?? ((_: string, action: () => Promise<PinResult>) => action());
+    const result = exclusive(portal, () => runAndRecord(portal, trigger)).finally(() =>
+      inFlight.delete(portal),
+    );
     inFlight.set(
       portal,
       result.then((r) => r.outcome),
