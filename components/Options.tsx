@@ -24,6 +24,15 @@ export interface OptionsProps {
   access?: Record<string, boolean>;
   /** Asks the browser for access to a portal; must call `permissions.request` first thing (X11). */
   onGrantAccess?: (portal: string) => void;
+  /** The setting "Use my Bitrix24 login when no webhook is saved"; the section is hidden when undefined. */
+  useLogin?: boolean;
+  /** The operator switched the setting. */
+  onUseLoginChange?: (on: boolean) => void;
+  /**
+   * Per portal origin, whom a pin acts as ("Pins as John Roe (ID 12) — your Bitrix24 login", or the webhook's
+   * user and the login's when they differ), for the portals the extension knows a login user of.
+   */
+  pinsAs?: Record<string, string>;
 }
 
 /** A stand-in for a substitution, replaced by markup after translation (a private-use character). */
@@ -120,6 +129,36 @@ export function Options(props: OptionsProps) {
     <main class="options">
       <h1>{i18n.t('options.title')}</h1>
 
+      {props.useLogin !== undefined && (
+        <section aria-labelledby="options-login-title">
+          <h2 id="options-login-title">{i18n.t('login.heading')}</h2>
+          <label class="checkbox">
+            <input
+              type="checkbox"
+              id="options-use-login"
+              checked={props.useLogin}
+              aria-describedby="options-use-login-hint"
+              onChange={(e) => props.onUseLoginChange?.((e.currentTarget as HTMLInputElement).checked)}
+            />{' '}
+            {i18n.t('login.setting')}
+          </label>
+          <p id="options-use-login-hint" class="hint">
+            {i18n.t('login.setting_hint')}
+          </p>
+          {props.useLogin && (
+            <ul class="login-list">
+              {Object.entries(props.pinsAs ?? {})
+                .filter(([portal]) => !props.portals.some((p) => p.portal === portal))
+                .map(([portal, text]) => (
+                  <li key={portal}>
+                    <strong>{host(portal)}</strong>: {text}
+                  </li>
+                ))}
+            </ul>
+          )}
+        </section>
+      )}
+
       <section aria-labelledby="options-webhook-title">
         <h2 id="options-webhook-title">{i18n.t('options.webhook_heading')}</h2>
         <form class="webhook-form" onSubmit={submit} noValidate>
@@ -173,6 +212,7 @@ export function Options(props: OptionsProps) {
                 onRemove={props.onRemove}
                 hasAccess={props.access?.[p.portal]}
                 onGrantAccess={props.onGrantAccess}
+                pinsAs={props.pinsAs?.[p.portal]}
               />
             ))}
           </ul>
@@ -307,6 +347,7 @@ function PortalRow(props: {
   onRemove: (portal: string) => unknown;
   hasAccess?: boolean;
   onGrantAccess?: (portal: string) => void;
+  pinsAs?: string;
 }) {
   const { portal: p } = props;
   const name = host(p.portal);
@@ -323,6 +364,7 @@ function PortalRow(props: {
             : i18n.t('options.user_unknown')}
           {p.user?.admin && <span class="badge badge-warning">{i18n.t('options.admin_badge')}</span>}
         </p>
+        {props.pinsAs && <p class="pins-as">{props.pinsAs}</p>}
         <p class={p.status === 'broken' ? 'status status-broken' : 'status status-ok'}>
           {p.status === 'broken' ? i18n.t('options.status_broken') : i18n.t('options.status_ok')}
         </p>

@@ -43,6 +43,8 @@ export interface PinAllControlProps {
   onPin: () => void;
   /** Narrow list column: the status goes under the button instead of beside it. */
   compact?: boolean;
+  /** Whom a pin acts as ("Pins as Jane Doe (ID 7) — your Bitrix24 login"): the button's tooltip. */
+  pinsAs?: string | null;
   /**
    * Whether a click came from the user (X12: a page script's `.click()` or synthetic event pins nothing).
    * A seam for tests only: DOM test environments cannot produce trusted events.
@@ -64,6 +66,7 @@ export function PinAllControl({
   status: latest,
   onPin,
   compact = false,
+  pinsAs,
   isTrusted = isTrustedEvent,
 }: PinAllControlProps) {
   const busy = state === 'busy';
@@ -83,6 +86,7 @@ export function PinAllControl({
         class="button"
         aria-label={texts.label}
         aria-busy={busy ? 'true' : undefined}
+        title={(!stale && pinsAs) || undefined}
         disabled={state !== 'idle'}
         onClick={onClick}
       >

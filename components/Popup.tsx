@@ -21,7 +21,16 @@ const FIXED_IN_OPTIONS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
 export interface PopupProps {
   /** Configured portals (no secrets), in display order. */
   portals: PortalInfo[];
-  /** Origin of the portal Pin all acts on; `null` only when no portal is configured. */
+  /**
+   * Portals without a webhook that Pin all can reach through the operator's login (open in a tab, or pinned on
+   * before), when that setting is on. Listed after the configured ones.
+   */
+  loginPortals?: string[];
+  /** The setting "Use my Bitrix24 login when no webhook is saved" (decides what the popup says with no portal). */
+  useLogin?: boolean;
+  /** Whom a pin on the selected portal acts as ("Pins as Jane Doe (ID 7) — your Bitrix24 login"). */
+  pinsAs?: string | null;
+  /** Origin of the portal Pin all acts on; `null` only when no portal is known. */
   selectedPortal: string | null;
   /** The operator picked another portal in the select (shown when several portals are configured). */
   onSelectPortal: (portal: string) => void;
@@ -97,7 +106,9 @@ function formatTime(at: number): string {
  * Pure: all browser access happens through the props.
  */
 export function Popup(props: PopupProps) {
-  const { portals, selectedPortal, history } = props;
+  const { selectedPortal, history } = props;
+  const configured = props.portals.map((p) => p.portal);
+  const portals = [...configured, ...(props.loginPortals ?? []).filter((p) => !configured.includes(p))];
   const [busy, setBusy] = useState(false);
   const [latest, setLatest] = useState<PinOutcome | null>(null);
   const inFlight = useRef(false);
@@ -126,7 +137,7 @@ export function Popup(props: PopupProps) {
       {portals.length === 0 ? (
         <section class="popup-setup" aria-labelledby="popup-setup-title">
           <h1 id="popup-setup-title">{i18n.t('popup.no_portal_title')}</h1>
-          <p>{i18n.t('popup.no_portal_text')}</p>
+          <p>{props.useLogin ? i18n.t('login.popup_no_portal') : i18n.t('popup.no_portal_text')}</p>
           <button type="button" class="button button-primary" onClick={props.onOpenOptions}>
             {i18n.t('popup.add_webhook')}
           </button>
@@ -137,6 +148,7 @@ export function Popup(props: PopupProps) {
             {i18n.t('extName')}
           </h1>
           <PortalPicker portals={portals} selected={selectedPortal} onSelect={props.onSelectPortal} />
+          {props.pinsAs && <p class="pins-as">{props.pinsAs}</p>}
           {props.hasAccess === false && selectedPortal && (
             <div class="notice notice-warning" role="alert">
               <p>{i18n.t('access.missing', [portalHost(selectedPortal)])}</p>
@@ -203,12 +215,12 @@ export function Popup(props: PopupProps) {
 }
 
 function PortalPicker(props: {
-  portals: PortalInfo[];
+  portals: string[];
   selected: string | null;
   onSelect: (portal: string) => void;
 }) {
   if (props.portals.length === 1) {
-    return <p class="portal-name">{i18n.t('popup.acts_on', [portalHost(props.portals[0]!.portal)])}</p>;
+    return <p class="portal-name">{i18n.t('popup.acts_on', [portalHost(props.portals[0]!)])}</p>;
   }
   return (
     <div class="portal-picker">
@@ -219,8 +231,8 @@ function PortalPicker(props: {
         onChange={(e) => props.onSelect((e.currentTarget as HTMLSelectElement).value)}
       >
         {props.portals.map((p) => (
-          <option key={p.portal} value={p.portal}>
-            {portalHost(p.portal)}
+          <option key={p} value={p}>
+            {portalHost(p)}
           </option>
         ))}
       </select>

@@ -11,6 +11,7 @@ import {
 import { ContentMessage, sendToBackground } from './messaging';
 import type { PinOutcome } from './outcome';
 import { outcomeLine } from './outcome-text';
+import { pinsAsText } from './pins-as';
 import {
   type Anchor,
   findAnchor,
@@ -117,9 +118,13 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   let finished = false;
 
   let status: ControlStatus | null = null;
+  let pinsAs: string | null = null;
   const paint = () => {
     if (!container) return;
-    render(h(PinAllControl, { state, texts, status, onPin, compact: anchor?.compact ?? true }), container);
+    render(
+      h(PinAllControl, { state, texts, status, onPin, compact: anchor?.compact ?? true, pinsAs }),
+      container,
+    );
   };
 
   // Texts are read now and outcome lines when they arrive: once the extension is reloaded under this page, its
@@ -187,6 +192,12 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
       const last = await send({ type: 'getLastOutcome' });
       if (isOutcome(last)) {
         show(last);
+        paint();
+      }
+      // Whom a pin acts as: the background may read it through this page's login first.
+      const who = await send({ type: 'getPinsAs' });
+      if (who && typeof who === 'object' && 'useLogin' in who) {
+        pinsAs = pinsAsText(who);
         paint();
       }
     } catch (error) {

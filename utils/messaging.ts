@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import type { UndoAnswer } from './background/unpin-service';
 import { UndoBatchCmd } from './bitrix24/undo-plan';
 import type { PinOutcome } from './outcome';
+import type { PinsAs } from './pins-as';
 import type { PortalInfo, WebhookCheck } from './portals';
 
 /**
@@ -10,7 +11,7 @@ import type { PortalInfo, WebhookCheck } from './portals';
  * webhook; there is no generic "call this REST method" or "fetch this URL" command.
  *
  * - content script → background: `pinAll`, `unpinAll`, `undoPin` (the portal is the sender's own origin, never
- *   taken from the message), `getLastOutcome`.
+ *   taken from the message), `getLastOutcome`, `getPinsAs` (whom a pin acts as on its own portal).
  * - extension pages (popup, options) → background: `pinAll`, `unpinAll`, `undoPin` with an optional portal,
  *   `checkWebhook`, `saveWebhook`, `removeWebhook`.
  * - background → content scripts: `outcome` (a new outcome for their portal); `loginCall` (one of the fixed
@@ -40,6 +41,7 @@ export const BackgroundMessage = v.variant('type', [
     pinId: v.optional(v.pipe(v.string(), v.maxLength(64))),
   }),
   v.strictObject({ type: v.literal('getLastOutcome') }),
+  v.strictObject({ type: v.literal('getPinsAs'), portal: v.optional(portalOrigin) }),
   v.strictObject({ type: v.literal('checkWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('saveWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('removeWebhook'), portal: portalOrigin }),
@@ -52,6 +54,8 @@ export interface BackgroundResponses {
   unpinAll: PinOutcome;
   undoPin: UndoAnswer;
   getLastOutcome: PinOutcome | null;
+  /** Whom a pin on the portal acts as (see `pinsAsText`). */
+  getPinsAs: PinsAs;
   checkWebhook: WebhookCheck;
   saveWebhook: WebhookCheck;
   removeWebhook: PortalInfo[];

@@ -9,7 +9,7 @@ import { isCloudPortalHost } from './portal-hosts';
  */
 
 /** The built content script (WXT names it after `entrypoints/content/`). */
-const CONTENT_SCRIPT = '/content-scripts/content.js';
+export const CONTENT_SCRIPT = '/content-scripts/content.js';
 /** Prefix of the registration IDs this module owns: `portal:crm.example.org`. */
 const ID_PREFIX = 'portal:';
 

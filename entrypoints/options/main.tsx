@@ -7,8 +7,9 @@ import '@/components/options.css';
 import { parseWebhook } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
+import { pinsAsText } from '@/utils/pins-as';
 import type { PortalInfo, WebhookCheck } from '@/utils/portals';
-import { historyItem, portalsItem } from '@/utils/storage';
+import { historyItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
 
 function save(url: string): Promise<WebhookCheck> {
   // Host access for the pasted portal is requested first thing in the click, or browsers refuse (X11, W11).
@@ -65,10 +66,42 @@ function App() {
     portalsItem.getValue().then(setPortals);
     return unwatch;
   }, []);
+  const [useLogin, setUseLogin] = useState<boolean | undefined>(undefined);
+  const [loginUsers, setLoginUsers] = useState<Awaited<ReturnType<typeof loginUsersItem.getValue>>>({});
+  useEffect(() => {
+    const unwatch = [useLoginItem.watch(setUseLogin), loginUsersItem.watch(setLoginUsers)];
+    useLoginItem.getValue().then(setUseLogin);
+    loginUsersItem.getValue().then(setLoginUsers);
+    return () => {
+      for (const u of unwatch) u();
+    };
+  }, []);
   const list = Object.values(portals).sort((a, b) => a.portal.localeCompare(b.portal));
   const access = useAccess(list.map((p) => p.portal));
   const grant = (portal: string) => void requestHostAccess(portal);
-  return <Options portals={list} onSave={save} onRemove={remove} access={access} onGrantAccess={grant} />;
+  // Whom pins act as, for every portal whose login user is known (webhook or not).
+  const pinsAs: Record<string, string> = {};
+  for (const [portal, loginUser] of Object.entries(loginUsers)) {
+    const info = portals[portal];
+    const text = pinsAsText({
+      ...(info ? { webhookUser: info.user } : {}),
+      loginUser,
+      useLogin: useLogin ?? true,
+    });
+    if (text) pinsAs[portal] = text;
+  }
+  return (
+    <Options
+      portals={list}
+      onSave={save}
+      onRemove={remove}
+      access={access}
+      onGrantAccess={grant}
+      useLogin={useLogin}
+      onUseLoginChange={(on) => void useLoginItem.setValue(on)}
+      pinsAs={pinsAs}
+    />
+  );
 }
 
 document.title = i18n.t('options.title');

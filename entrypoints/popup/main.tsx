@@ -4,10 +4,13 @@ import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
+import { portalOfUrl } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
-import { historyItem, lastPortalItem, portalsItem } from '@/utils/storage';
+import { pinsAsText } from '@/utils/pins-as';
+import { isCloudPortalHost } from '@/utils/portal-hosts';
+import { historyItem, lastPortalItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
 
 /** A storage item's value, kept current while the popup is open (the background records outcomes meanwhile). */
 function useItem<T>(
@@ -34,6 +37,20 @@ async function activeTabOrigin(): Promise<string | null> {
     return tab?.url ? new URL(tab.url).origin : null;
   } catch {
     return null;
+  }
+}
+
+/** Cloud portals open in tabs, most recently used first (only portal tabs' addresses are visible). */
+async function openPortalTabs(): Promise<string[]> {
+  try {
+    const tabs = await browser.tabs.query({});
+    const portals = tabs
+      .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))
+      .map((tab) => portalOfUrl(tab.url))
+      .filter((p): p is string => !!p && isCloudPortalHost(new URL(p).hostname));
+    return [...new Set(portals)];
+  } catch {
+    return [];
   }
 }
 
@@ -91,19 +108,43 @@ function App() {
   const portalMap = useItem(portalsItem, {});
   const history = useItem(historyItem, []);
   const lastPortal = useItem(lastPortalItem, null);
+  const useLogin = useItem(useLoginItem, true);
+  const loginUsers = useItem(loginUsersItem, {});
+  const [openTabs, setOpenTabs] = useState<string[]>([]);
   const [tabOrigin, setTabOrigin] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   const [shortcut, setShortcut] = useState<string | null | undefined>(undefined);
 
   useEffect(() => {
     activeTabOrigin().then(setTabOrigin);
+    openPortalTabs().then(setOpenTabs);
     pinAllShortcut().then(setShortcut, () => setShortcut(undefined));
   }, []);
 
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
-  const known = (p: string | null): p is string => !!p && p in portalMap;
+  // Without a webhook, portals open in a tab or pinned on before are reached through the operator's login.
+  const loginPortals = useLogin
+    ? [...new Set([...openTabs, ...history.map((o) => o.portal).filter(Boolean)])].filter(
+        (p) => !(p in portalMap),
+      )
+    : [];
+  const known = (p: string | null): p is string => !!p && (p in portalMap || loginPortals.includes(p));
   // The operator's pick, else the portal in the active tab, else the one pinned last, else the first.
-  const selected = [chosen, tabOrigin, lastPortal].find(known) ?? portals[0]?.portal ?? null;
+  const selected =
+    [chosen, tabOrigin, lastPortal].find(known) ?? portals[0]?.portal ?? loginPortals[0] ?? null;
+
+  // Whom a pin acts as: the background reads the login's user through a portal tab when it can.
+  const [pinsAs, setPinsAs] = useState<string | null>(null);
+  useEffect(() => {
+    if (!selected) return;
+    let live = true;
+    sendToBackground({ type: 'getPinsAs', portal: selected })
+      .then((who) => live && setPinsAs(who ? pinsAsText(who) : null))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [selected, portalMap, loginUsers, useLogin]);
 
   const [hasAccess, setHasAccess] = useState<boolean | undefined>(undefined);
   useEffect(() => {
@@ -117,6 +158,9 @@ function App() {
   return (
     <Popup
       portals={portals}
+      loginPortals={loginPortals}
+      useLogin={useLogin}
+      pinsAs={pinsAs}
       selectedPortal={selected}
       onSelectPortal={setChosen}
       onPin={pin}

@@ -12,6 +12,11 @@ export interface UserConfig {
   active?: boolean;
   /** `PERSONAL_GENDER` in `profile` (`''`, `'M'`, `'F'`). Default `''`. */
   gender?: string;
+  /**
+   * An external account (bot, connector, e-mail user): session auth answers 401 `access_denied` "Access denied for
+   * this type of user". Webhooks are unaffected. Default false.
+   */
+  external?: boolean;
 }
 
 /** An inbound webhook `/rest/USER_ID/SECRET/`. */
@@ -85,6 +90,11 @@ export interface PortalConfig {
   timezoneOffsetMinutes?: number;
   /** Status overrides by error code, e.g. `{ INVALID_CREDENTIALS: 403 }` (the documented variants). */
   errorStatuses?: Record<string, number>;
+  /**
+   * The user the portal's pages log in as (`null`: pages are served to an anonymous session). Default: the first
+   * non-admin user, else the first user. `Emulator.loginAs` overrides it until `reset()`.
+   */
+  pageUserId?: number | null;
 }
 
 /** Runtime state of a portal (mutable: tests may add sessions or flip `pinned`). */
@@ -171,6 +181,44 @@ export interface RecordedRequest {
   status: number | null;
   /** The fault applied, if any. */
   fault: Fault | null;
+  /**
+   * Session auth of a `/rest/METHOD.json` request (no webhook segment) when the session provider acted (a `sessid`
+   * or an `X-Bitrix-Csrf-Token` header was present); null otherwise. The token and cookie values themselves are
+   * never recorded: in `url`, `headers`, `body` and `params` they read `[redacted]`.
+   */
+  sessionAuth: SessionAuthRecord | null;
+}
+
+/** How a request used session auth (no secrets). */
+export interface SessionAuthRecord {
+  /** Where `sessid` came from; only `query` and `form` (urlencoded or multipart) load the cookie session. */
+  sessid: 'query' | 'form' | 'json' | 'header';
+  /** The request carried a `PHPSESSID` cookie. */
+  cookie: boolean;
+  /** The session's user (null when not logged in or the cookie session was not loaded). */
+  userId: number | null;
+  /**
+   * The session provider's verdict: `ok` lets the method run (unless a fault, the https check or the leaky bucket
+   * answers first); otherwise that error code is answered (HTTP 401) and the method does not run. Recorded for
+   * faulted requests too.
+   */
+  result: 'ok' | 'session_failed' | 'access_denied';
+}
+
+/** A server-side PHP session a page load started (a copy: mutate it through the `Emulator` controls). */
+export interface BrowserSession {
+  /** The `PHPSESSID` cookie value. */
+  id: string;
+  /** Portal host (normalised). */
+  host: string;
+  /** The logged-in user; null for an anonymous session. */
+  userId: number | null;
+  /** The current `bitrix_sessid` (32 hex digits); pages loaded before a rotation show an older one. */
+  token: string;
+  /** false after `logout` (or when anonymous). */
+  loggedIn: boolean;
+  /** Emulator clock when the session started, ms. */
+  createdAt: number;
 }
 
 export interface EmulatorOptions {
@@ -232,7 +280,11 @@ export interface Emulator {
   clearFaults(): void;
   /** Number of faults still queued. */
   readonly pendingFaults: number;
-  /** Clears records, faults, limits and held sockets; restores portals (sessions unpinned) from their configs. */
+  /**
+   * Clears records, faults, limits, held sockets and `loginAs` choices; restores portals (sessions unpinned,
+   * `external` flags) from their configs. Browser sessions survive as they are (open tabs keep working; a logged-out
+   * or rotated session stays so until the next page load): `clearBrowserSessions()` forgets them.
+   */
   reset(): void;
   /**
    * `https://host:PORT/path` (port omitted when 443 or `{ port: false }`): with `chromiumArgs` both forms reach
@@ -243,6 +295,30 @@ export interface Emulator {
   webhookUrl(host: string, index?: number): string;
   /** Node request to the emulator under the URL's host name (SNI + Host), trusting only its CA. */
   request(url: string, init?: RequestInit): Promise<EmulatorResponse>;
+  /**
+   * Browser sessions the pages started (oldest first), optionally of one portal. Every page load without a live
+   * `PHPSESSID` of the page user starts one and sets the cookie `PHPSESSID=…; path=/; HttpOnly`.
+   */
+  browserSessions(host?: string): BrowserSession[];
+  /** Forgets every browser session: REST with any cookie answers "User not authorized"; page loads log in again. */
+  clearBrowserSessions(): void;
+  /** From the next page load on, the portal's pages log in as this user (`null`: anonymous). Until `reset()`. */
+  loginAs(host: string, userId: number | null): void;
+  /** The user the portal's pages log in as now. */
+  pageUserId(host: string): number | null;
+  /**
+   * Renews the token of the portal's logged-in sessions (of one user when given), as a re-login does: pages
+   * already loaded keep the old token, so the next REST call with it answers `session_failed` with the new one.
+   * Returns the new tokens.
+   */
+  rotateSessionToken(host: string, userId?: number): string[];
+  /**
+   * Logs the portal's browser sessions out (of one user when given): REST with them answers `access_denied`
+   * "User not authorized"; the next page load logs in again. Returns how many were logged out.
+   */
+  logout(host: string, userId?: number): number;
+  /** Marks a portal user external (or not): session auth refuses them. Restored from the config by `reset()`. */
+  setExternalUser(host: string, userId: number, external?: boolean): void;
   /** Stops listening, drops open sockets, removes temporary certificates. */
   close(): Promise<void>;
 }
@@ -287,3 +363,5 @@ export function parseRestPath(pathname: string): null | {
   method: string;
   format: 'json' | 'xml';
 };
+/** `PHPSESSID`: the cookie a page load sets for its browser session. */
+export const SESSION_COOKIE: string;

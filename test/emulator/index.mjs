@@ -5,3 +5,4 @@ export { emulatorRequest } from './client.mjs';
 export { defaultPortals, ENTERPRISE_LIMITS, normaliseHost, STANDARD_LIMITS } from './portals.mjs';
 export { BATCH_MAX_COMMANDS, ERROR_TEXT, parsePhpQuery, parseRestPath } from './rest.mjs';
 export { chromiumArgs, firefoxPrefs, startEmulator } from './server.mjs';
+export { SESSION_COOKIE } from './sessions.mjs';

@@ -639,3 +639,28 @@ export function renderUnknownPortal(host) {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Portal not found</title></head>
 <body><h1>Portal not found</h1><p>${esc(host)} is not a Bitrix24 portal.</p></body></html>`;
 }
+
+/**
+ * Logs a rendered page in as Bitrix prints it: an inline script `(window.BX||top.BX).message({…'bitrix_sessid':…})`
+ * at the top of `<head>` (after a tiny `window.BX` with `message()` and `bitrix_sessid()` so it runs), and a form
+ * with the hidden `sessid` input at the end of `<body>` (`bitrix_sessid_post()`). Public source: `main` module,
+ * `include/prolog_after.php` (core messages) and `tools.php` (`bitrix_sessid`, `bitrix_sessid_post`).
+ * @param {string} html a whole document from one of the render functions.
+ * @param {string} token the session's token (32 hex digits).
+ * @param {number | null} userId the logged-in user (`USER_ID` message; '' when anonymous).
+ * @returns {string} the document with both inserted.
+ */
+export function withSessionToken(html, token, userId) {
+  const bx =
+    'window.BX=window.BX||{};(function(B){var m=B.__messages=B.__messages||{};' +
+    "B.message=B.message||function(x){if(typeof x==='string')return m[x];for(var k in x)m[k]=x[k];return true};" +
+    'B.bitrix_sessid=B.bitrix_sessid||function(){return m.bitrix_sessid};})(window.BX);';
+  const t = esc(token).replace(/'/g, '');
+  const messages =
+    `(window.BX||top.BX).message({'LANGUAGE_ID':'en','FORMAT_DATE':'MM/DD/YYYY','COOKIE_PREFIX':'BITRIX_SM',` +
+    `'SITE_ID':'s1','SITE_DIR':'/','USER_ID':'${userId ?? ''}','bitrix_sessid':'${t}'});`;
+  const form = `<form id="emu-sessid-form" method="post" action="" hidden><input type="hidden" name="sessid" id="sessid" value="${t}"></form>`;
+  return html
+    .replace(/<head>/i, `<head><script>${bx}</script><script>${messages}</script>`)
+    .replace(/<\/body>/i, `${form}\n</body>`);
+}

@@ -160,6 +160,7 @@ export function createPortalState(config) {
       admin: Boolean(u.admin),
       active: u.active ?? true,
       gender: u.gender ?? '',
+      external: Boolean(u.external),
     })),
     webhooks: (config.webhooks ?? []).map((w) => ({
       userId: Number(w.userId),

@@ -2,6 +2,9 @@
 // bitrix24-rest.md and the answer envelopes. Transport (sockets, faults, recording) lives in server.mjs.
 import { normaliseMethod } from './faults.mjs';
 
+/** Scopes of a session-authenticated call: all of them (rest module, lib/sessionauth/auth.php). */
+const SESSION_SCOPES = ['basic', 'im', 'imopenlines', 'user', 'crm', 'placement'];
+
 /** Longest accepted `batch` (bitrix24-rest.md, "Limits"). */
 export const BATCH_MAX_COMMANDS = 50;
 
@@ -25,12 +28,14 @@ export class RestError extends Error {
    * @param {string} code the `error` field.
    * @param {number} status HTTP status.
    * @param {string} [description] the `error_description` field; the field is omitted when undefined.
+   * @param {Record<string, unknown>} [extra] more top-level fields (session auth adds `sessid`).
    */
-  constructor(code, status, description = ERROR_TEXT[code]) {
+  constructor(code, status, description = ERROR_TEXT[code], extra = undefined) {
     super(`${code}: ${description ?? ''}`);
     this.code = code;
     this.status = status;
     this.description = description;
+    this.extra = extra;
   }
 }
 
@@ -413,9 +418,11 @@ export class RestApi {
    * @param {boolean} req.secure false on the plain-http listener.
    * @param {string} req.remoteAddress source IP (leaky-bucket key).
    * @param {{ result?: unknown }} [req.override] a `result` fault: replaces the method's result, skipping it.
+   * @param {ReturnType<import('./sessions.mjs').SessionStore['restAuth']>} [req.session] the session provider's
+   *   verdict on a path without webhook credentials (null or absent: it did not act).
    * @returns {{ status: number, payload: Record<string, unknown> }}
    */
-  handle({ portal, route, params, secure, remoteAddress, override }) {
+  handle({ portal, route, params, secure, remoteAddress, override, session }) {
     const started = this.now();
     try {
       if (!secure) throw new RestError('INVALID_REQUEST', 401);
@@ -423,7 +430,7 @@ export class RestApi {
         const { allowed } = this.buckets.take(`${portal.host}|${remoteAddress}`, portal.limits);
         if (!allowed) throw new RestError('QUERY_LIMIT_EXCEEDED', 503);
       }
-      const { user, webhook } = this.authenticate(portal, route);
+      const { user, webhook } = this.authenticate(portal, route, session);
       if (route.method === 'batch') return this.batch(portal, user, webhook, params, started, override);
       const answer = this.call(portal, user, webhook, route.method, params, started, override);
       if (answer.ok) return { status: 200, payload: { result: answer.result, time: answer.time } };
@@ -443,15 +450,26 @@ export class RestApi {
     /** @type {Record<string, unknown>} */
     const payload = { error: e.code };
     if (e.description !== undefined) payload.error_description = e.description;
+    if (e.extra) Object.assign(payload, e.extra);
     return { status: portal.errorStatuses[e.code] ?? e.status, payload };
   }
 
   /**
    * @param {PortalState} portal
    * @param {NonNullable<ReturnType<typeof parseRestPath>>} route
-   * @returns {{ user: User, webhook: Webhook }}
+   * @param {ReturnType<import('./sessions.mjs').SessionStore['restAuth']>} [session]
+   * @returns {{ user: User, webhook: Webhook }} for session auth a stand-in webhook with every scope.
    */
-  authenticate(portal, route) {
+  authenticate(portal, route, session) {
+    if ((route.userId === null || !route.secret) && session) {
+      // Session auth: refused requests never run the method; accepted ones have every scope, no plan check.
+      if (session.error) {
+        const { code, description, sessid } = session.error;
+        throw new RestError(code, 401, description, { sessid });
+      }
+      const user = /** @type {User} */ (session.user);
+      return { user, webhook: { userId: user.id, secret: '#session', scopes: [...SESSION_SCOPES] } };
+    }
     if (route.userId === null || !route.secret) throw new RestError('NO_AUTH_FOUND', 401);
     const webhook = portal.webhooks.find((w) => w.userId === route.userId && w.secret === route.secret);
     const user = portal.users.find((u) => u.id === route.userId);

@@ -7,9 +7,10 @@ import { generateCerts } from './certs.mjs';
 import { emulatorRequest } from './client.mjs';
 import { FaultQueue, normaliseMethod } from './faults.mjs';
 import { LeakyBuckets, OperatingLimits } from './limits.mjs';
-import { renderLegacyOpenLines, renderPortalPage, renderUnknownPortal } from './pages.mjs';
+import { renderLegacyOpenLines, renderPortalPage, renderUnknownPortal, withSessionToken } from './pages.mjs';
 import { createPortalState, defaultPortals, normaliseHost } from './portals.mjs';
 import { parseParams, parseRestPath, RestApi, toXml } from './rest.mjs';
+import { redact, requestSecrets, SessionStore } from './sessions.mjs';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -53,6 +54,7 @@ export async function startEmulator(opts = {}) {
   const operating = new OperatingLimits(now);
   const rest = new RestApi({ now, buckets, operating });
   const faults = new FaultQueue();
+  const sessions = new SessionStore(now);
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** @type {Set<import('node:http').ServerResponse>} */
@@ -98,26 +100,45 @@ export async function startEmulator(opts = {}) {
     const route = parseRestPath(url.pathname);
     const contentType = req.headers['content-type'];
     const params = route ? parseParams(url.search, body, contentType) : {};
+    // Session tokens and cookie values never reach the log (tests print it; leaks are what they hunt).
+    const secrets = requestSecrets(url.search, body, contentType, req.headers);
     /** @type {RecordedRequest} */
     const record = {
       at: now(),
       method: req.method ?? 'GET',
       host,
       path: url.pathname,
-      url: `${secure ? 'https' : 'http'}://${host}${url.pathname}${url.search}`,
-      headers: { ...req.headers },
-      body,
+      url: redact(`${secure ? 'https' : 'http'}://${host}${url.pathname}${url.search}`, secrets),
+      headers: redact({ ...req.headers }, secrets),
+      body: redact(body, secrets),
       restMethod: route ? route.method : null,
       userId: route ? route.userId : null,
       secret: route ? route.secret : null,
       apiVersion: route ? route.apiVersion : null,
-      params,
+      params: redact(params, secrets),
       secure,
       remoteAddress: req.socket.remoteAddress ?? '',
       status: null,
       fault: null,
+      sessionAuth: null,
     };
     requests.push(record);
+
+    // The session provider's verdict on `/rest/METHOD.json` (no webhook segment): recorded on arrival (so faulted
+    // requests show it too) and taken again when the method would run (a delayed request may see a rotation).
+    const target = portalMap.get(host);
+    const sessionAuth = () => {
+      const verdict =
+        route && (route.userId === null || !route.secret) && target && !target.movedTo
+          ? sessions.restAuth(target, { search: url.search, body, contentType, headers: req.headers })
+          : null;
+      if (verdict) {
+        const { sessid, cookie, userId, result } = verdict;
+        record.sessionAuth = { sessid, cookie, userId, result };
+      }
+      return verdict;
+    };
+    sessionAuth();
 
     /**
      * @param {number} status
@@ -177,7 +198,15 @@ export async function startEmulator(opts = {}) {
     if (route) {
       const override = fault && 'result' in fault ? { result: fault.result } : undefined;
       const remoteAddress = req.socket.remoteAddress ?? '';
-      const answer = rest.handle({ portal, route, params, secure, remoteAddress, override });
+      const answer = rest.handle({
+        portal,
+        route,
+        params,
+        secure,
+        remoteAddress,
+        override,
+        session: sessionAuth(),
+      });
       if (route.format === 'xml') {
         send(answer.status, { 'Content-Type': 'text/xml; charset=utf-8' }, toXml(answer.payload));
       } else {
@@ -185,7 +214,7 @@ export async function startEmulator(opts = {}) {
       }
       return;
     }
-    servePage(portal, url, send);
+    servePage(portal, url, req, send);
   }
 
   /**
@@ -232,19 +261,26 @@ export async function startEmulator(opts = {}) {
   /**
    * @param {PortalState} portal
    * @param {URL} url
+   * @param {import('node:http').IncomingMessage} req
    * @param {(status: number, headers: Record<string, string>, text?: string) => void} send
    */
-  function servePage(portal, url, send) {
+  function servePage(portal, url, req, send) {
     const p = url.pathname;
     if (p === '/') {
       send(302, { Location: '/stream/', 'Content-Type': HTML_TYPE });
-    } else if (p === '/favicon.ico') {
-      send(204, {});
-    } else if (/^\/desktop_app\/?/i.test(p)) {
-      send(200, { 'Content-Type': HTML_TYPE }, renderLegacyOpenLines(portal));
-    } else {
-      send(200, { 'Content-Type': HTML_TYPE }, renderPortalPage(portal, url));
+      return;
     }
+    if (p === '/favicon.ico') {
+      send(204, {});
+      return;
+    }
+    const html = /^\/desktop_app\/?/i.test(p) ? renderLegacyOpenLines(portal) : renderPortalPage(portal, url);
+    // Every page logs the browser in (a PHP session of the page user) and prints that session's token.
+    const { session, setCookie } = sessions.pageLogin(portal, req.headers.cookie);
+    /** @type {Record<string, string>} */
+    const headers = { 'Content-Type': HTML_TYPE };
+    if (setCookie) headers['Set-Cookie'] = setCookie;
+    send(200, headers, withSessionToken(html, session.token, session.userId));
   }
 
   /** @param {import('node:net').Socket} socket */
@@ -276,6 +312,13 @@ export async function startEmulator(opts = {}) {
     for (const res of held) res.destroy();
     held.clear();
     for (const delay of [...delays]) delay.done();
+  };
+
+  /** @param {string} host @returns {PortalState} */
+  const portalOf = (host) => {
+    const portal = portalMap.get(normaliseHost(host));
+    if (!portal) throw new Error(`no portal ${host}`);
+    return portal;
   };
 
   /** @type {import('./index.d.mts').Emulator} */
@@ -315,6 +358,8 @@ export async function startEmulator(opts = {}) {
       faults.clear();
       buckets.clear();
       operating.clear();
+      // Browser sessions survive (the browser keeps its cookie and open tabs their token); page-user choices go.
+      sessions.clearPageUsers();
       dropHeld();
       loadPortals();
     },
@@ -331,6 +376,29 @@ export async function startEmulator(opts = {}) {
     },
     request(url, init) {
       return emulatorRequest(emulator, url, init);
+    },
+    clearBrowserSessions() {
+      sessions.clear();
+    },
+    browserSessions(host) {
+      return sessions.list(host === undefined ? undefined : portalOf(host).host);
+    },
+    loginAs(host, userId) {
+      sessions.setPageUser(portalOf(host), userId);
+    },
+    pageUserId(host) {
+      return sessions.pageUserId(portalOf(host));
+    },
+    rotateSessionToken(host, userId) {
+      return sessions.rotate(portalOf(host).host, userId);
+    },
+    logout(host, userId) {
+      return sessions.logout(portalOf(host).host, userId);
+    },
+    setExternalUser(host, userId, external = true) {
+      const user = portalOf(host).users.find((u) => u.id === userId);
+      if (!user) throw new Error(`no user ${userId} on ${host}`);
+      user.external = external;
     },
     async close() {
       if (closed) return;

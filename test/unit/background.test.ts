@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Background, createBackground, realDeps } from '@/utils/background';
-import { historyItem, portalsItem, webhooksItem } from '@/utils/storage';
+import { historyItem, portalsItem, useLoginItem, webhooksItem } from '@/utils/storage';
 
 const PORTAL = 'https://acme.bitrix24.com';
 const WEBHOOK = `${PORTAL}/rest/7/q1w2e3r4t5y6u7i8/`;
@@ -208,10 +208,17 @@ describe('onCommand', () => {
     expect(await fakeBrowser.action.getBadgeText({})).toBe('1');
   });
 
-  it('with no webhook at all the shortcut says how to set one up', async () => {
+  it('with no webhook and no portal tab the shortcut says to open the portal or add a webhook', async () => {
     portal({});
     await onCommand('pin-all');
-    expect(notifications[0]!.options.message).toMatch(/No portal is set up yet/);
+    expect(notifications[0]!.options.message).toMatch(/Open your Bitrix24 in a tab, or add a webhook/);
     expect(await fakeBrowser.action.getBadgeText({})).toBe('!');
+  });
+
+  it('with the login setting off and no webhook at all the shortcut says how to set one up', async () => {
+    portal({});
+    await useLoginItem.setValue(false);
+    await onCommand('pin-all');
+    expect(notifications[0]!.options.message).toMatch(/No portal is set up yet/);
   });
 });

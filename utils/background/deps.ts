@@ -1,7 +1,8 @@
 import type { CallOptions, CallResult } from '../bitrix24/client';
+import type { SendToTab } from '../bitrix24/login-client';
 import type { BucketStates } from '../bitrix24/rate-limit';
 import type { PinOutcome } from '../outcome';
-import type { PortalInfo } from '../portals';
+import type { LoginUser, PortalInfo } from '../portals';
 import type { PendingPin, StoredWebhook } from '../storage';
 
 /** One stored value as the background uses it: WXT storage items in the extension, plain fakes in unit tests. */
@@ -19,6 +20,10 @@ export interface BackgroundStorage {
   operatingReset: StoredValue<Record<string, number>>;
   pendingPins: StoredValue<Record<string, PendingPin>>;
   rateBuckets: StoredValue<BucketStates>;
+  /** The setting "Use my Bitrix24 login when no webhook is saved". */
+  useLogin: StoredValue<boolean>;
+  /** Whom the login acts as, by portal. */
+  loginUsers: StoredValue<Record<string, LoginUser>>;
 }
 
 /** A REST call with `callMethod`'s signature (`utils/bitrix24/client.ts`). */
@@ -40,6 +45,8 @@ export interface BackgroundDeps {
   /** Wall clock, ms since epoch. */
   now(): number;
   sleep(ms: number): Promise<void>;
+  /** Sends a login call to one frame of a portal tab (`tabs.sendMessage` with `frameId`). */
+  sendToTab: SendToTab;
   /** This worker instance; a pending pin marked by another instance died with its worker. */
   workerId: string;
 }

@@ -1,16 +1,20 @@
 import { callMethod } from '../bitrix24/client';
 import { createRateLimiter, rateLimitedCall } from '../bitrix24/rate-limit';
+import { isUndoBatchCmd } from '../bitrix24/undo-plan';
 import {
   historyItem,
   lastPortalItem,
+  loginUsersItem,
   operatingResetItem,
   pendingPinsItem,
   portalsItem,
   rateBucketsItem,
+  useLoginItem,
   webhooksItem,
 } from '../storage';
 import { createChoosePortal } from './choose-portal';
 import type { BackgroundDeps } from './deps';
+import { createLoginService, sendToPortalTab } from './login-service';
 import { createPinService } from './pin-service';
 import { createPortalQueue } from './portal-queue';
 import { askUnpinAll, createNotificationClick } from './presentation';
@@ -38,8 +42,11 @@ export function realDeps(): BackgroundDeps {
       operatingReset: operatingResetItem,
       pendingPins: pendingPinsItem,
       rateBuckets: rateBucketsItem,
+      useLogin: useLoginItem,
+      loginUsers: loginUsersItem,
     },
     callMethod,
+    sendToTab: sendToPortalTab,
     now: () => Date.now(),
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     workerId: crypto.randomUUID(),
@@ -53,22 +60,26 @@ export function realDeps(): BackgroundDeps {
 export function createBackground(deps: BackgroundDeps) {
   const { storage } = deps;
   /** Every REST call of the background takes a token of its portal's leaky bucket first (never 503 by us). */
-  const call = rateLimitedCall(
-    createRateLimiter({
-      load: () => storage.rateBuckets.getValue(),
-      save: (states) => storage.rateBuckets.setValue(states),
-      now: deps.now,
-      sleep: deps.sleep,
-    }),
-    deps.callMethod,
-  );
+  const limiter = createRateLimiter({
+    load: () => storage.rateBuckets.getValue(),
+    save: (states) => storage.rateBuckets.setValue(states),
+    now: deps.now,
+    sleep: deps.sleep,
+  });
+  const call = rateLimitedCall(limiter, deps.callMethod);
+  const login = createLoginService(deps, limiter);
   /** One action at a time per portal: Pin all, Unpin all and Undo queue behind each other, never join. */
   const queue = createPortalQueue();
-  const pins = createPinService(deps, call, queue);
-  const unpins = createUnpinService(deps, call, pins, queue);
+  const pins = createPinService(deps, call, login, queue);
+  const unpins = createUnpinService(deps, call, pins, queue, {
+    enabled: login.enabled,
+    tabFor: login.tabFor,
+    call: (portal, tab, method, params, timeoutMs) =>
+      login.call(portal, tab, method, timeoutMs, isUndoBatchCmd(params.cmd) ? params.cmd : undefined),
+  });
   const webhooks = createWebhookService(deps, call);
   const choosePortal = createChoosePortal(storage);
-  const handleMessage = createRouter({ storage, pins, unpins, webhooks, choosePortal });
+  const handleMessage = createRouter({ storage, pins, unpins, webhooks, login, choosePortal });
 
   /**
    * The keyboard commands. `pin-all` pins on the chosen portal with no UI but the notification and badge.

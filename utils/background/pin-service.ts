@@ -1,9 +1,11 @@
 import { type B24Error, faultKind, WEBHOOK_BROKEN } from '../bitrix24/errors';
-import { createPinAll, PIN_TIMEOUT_MS, type PinResult } from '../bitrix24/pin-all';
+import type { TabTarget } from '../bitrix24/login-client';
+import { createPinAll, PIN_ALL_METHOD, PIN_TIMEOUT_MS, type PinResult } from '../bitrix24/pin-all';
 import { hasHostAccess } from '../host-access';
 import { newOutcomeId, type PinOutcome, type PinTrigger } from '../outcome';
 import { HISTORY_LIMIT, type PendingPin } from '../storage';
 import type { BackgroundDeps, RestCall } from './deps';
+import type { LoginService } from './login-service';
 import type { PortalQueue } from './portal-queue';
 import { presentEverywhere } from './presentation';
 
@@ -12,9 +14,11 @@ export interface PinService {
   /**
    * Runs Pin all for a portal and, when the outcome is new, records and presents it everywhere: history, last
    * portal, the portal's webhook status, notification, badge, and the portal's open tabs.
-   * @param portal portal origin, or null when none could be chosen (then the outcome is `no-webhook`).
+   * @param portal portal origin, or null when none could be chosen (then the outcome is `no-webhook`, or
+   *   `no-portal-tab` when the login path is on).
+   * @param via the frame of the control that asked: a pin without a webhook is sent from there.
    */
-  pinAndPresent(portal: string | null, trigger: PinTrigger): Promise<PinOutcome>;
+  pinAndPresent(portal: string | null, trigger: PinTrigger, via?: TabTarget): Promise<PinOutcome>;
   /**
    * Turns the pins a dead worker left pending (killed mid-request, extension reloaded) into recorded and
    * presented "no reply" outcomes (history, notification, badge, open tabs), dated when their request left; a pin
@@ -33,8 +37,14 @@ type PendingPins = Record<string, PendingPin>;
 /**
  * Creates the pin service.
  * @param call the rate-limited REST call (one limiter per background).
+ * @param login the login path, for portals without a webhook.
  */
-export function createPinService(deps: BackgroundDeps, call: RestCall, queue?: PortalQueue): PinService {
+export function createPinService(
+  deps: BackgroundDeps,
+  call: RestCall,
+  login?: LoginService,
+  queue?: PortalQueue,
+): PinService {
   const { storage } = deps;
 
   let pendingQueue: Promise<unknown> = Promise.resolve();
@@ -53,8 +63,10 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, queue?: P
     await storage.history.setValue([outcome, ...history].slice(0, HISTORY_LIMIT));
     await updatePending(({ [outcome.portal]: _, ...others }) => others);
     const portals = await storage.portals.getValue();
-    // Only a configured portal becomes the popup's and the shortcut's fallback.
-    if (portals[outcome.portal]) await storage.lastPortal.setValue(outcome.portal);
+    // Only a portal that can pin becomes the popup's and the shortcut's fallback: configured, or any portal
+    // while the login path is on.
+    if (outcome.portal && (portals[outcome.portal] || (await storage.useLogin.getValue())))
+      await storage.lastPortal.setValue(outcome.portal);
     if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind)) {
       const info = portals[outcome.portal];
       if (info)
@@ -78,6 +90,15 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, queue?: P
   const pinAll = createPinAll({
     webhookOf: async (portal) => (await storage.webhooks.getValue())[portal]?.base ?? null,
     call: (base, method) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS }),
+    ...(login
+      ? {
+          login: {
+            enabled: login.enabled,
+            tabFor: login.tabFor,
+            call: (portal: string, tab: TabTarget) => login.call(portal, tab, PIN_ALL_METHOD, PIN_TIMEOUT_MS),
+          },
+        }
+      : {}),
     lastOutcome: async (portal) =>
       (await storage.history.getValue()).find((o) => o.portal === portal && o.action === 'pin') ?? null,
     operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
@@ -121,7 +142,11 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, queue?: P
     return recovery;
   }
 
-  async function pinAndPresent(portal: string | null, trigger: PinTrigger): Promise<PinOutcome> {
+  async function pinAndPresent(
+    portal: string | null,
+    trigger: PinTrigger,
+    via?: TabTarget,
+  ): Promise<PinOutcome> {
     await recoverLostPins();
     const local = (p: string, error: B24Error): PinOutcome => {
       const at = deps.now();
@@ -129,14 +154,16 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, queue?: P
     };
     let outcome: PinOutcome;
     if (!portal) {
-      outcome = local('', { kind: 'no-webhook' });
+      // Nothing to pin on: with the login path on, what is missing is a portal tab.
+      const kind = login && (await login.enabled()) ? faultKind('no-portal-tab') : 'no-webhook';
+      outcome = local('', { kind });
     } else if (!(await hasHostAccess(portal))) {
       // Firefox lets users withhold host access: say so instead of failing as a network error.
       outcome = local(portal, { kind: 'host-access' });
     } else {
       let result: PinResult;
       try {
-        result = await pinAll(portal, trigger); // stores fresh outcomes itself, inside its single-flight
+        result = await pinAll(portal, trigger, via); // stores fresh outcomes itself, inside its single-flight
       } catch {
         result = { fresh: true, outcome: local(portal, { kind: 'bad-response' }) };
         await storeOutcome(result.outcome);

@@ -3,6 +3,7 @@ import { type Browser, browser } from 'wxt/browser';
 import { BackgroundMessage, type BackgroundResponses } from '../messaging';
 import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
+import type { LoginService } from './login-service';
 import type { PinService } from './pin-service';
 import type { UnpinService } from './unpin-service';
 import type { WebhookService } from './webhook-service';
@@ -31,6 +32,7 @@ export interface RouterDeps {
   pins: PinService;
   unpins: UnpinService;
   webhooks: WebhookService;
+  login: LoginService;
   choosePortal(requested?: string): Promise<string | null>;
 }
 
@@ -40,12 +42,13 @@ export interface RouterDeps {
  * refused, so a forged message learns nothing.
  */
 export function createRouter(deps: RouterDeps) {
-  const { storage, pins, unpins, webhooks, choosePortal } = deps;
+  const { storage, pins, unpins, webhooks, login, choosePortal } = deps;
 
   const fromContentScript: HandlerMap<Extract<SenderKind, { kind: 'content-script' }>> = {
     pinAll: async (message, from) =>
       message.trigger === 'control' && message.portal === undefined
-        ? pins.pinAndPresent(from.portal, 'control')
+        ? // Without a webhook the pin is sent from the control's own frame, with that page's login.
+          pins.pinAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
         : undefined,
     unpinAll: async (message, from) =>
       message.trigger === 'control' && message.portal === undefined
@@ -60,6 +63,11 @@ export function createRouter(deps: RouterDeps) {
         : undefined,
     getLastOutcome: async (_message, from) =>
       (await storage.history.getValue()).find((o) => o.portal === from.portal) ?? null,
+    getPinsAs: async (message, from) => {
+      if (message.portal !== undefined) return undefined;
+      await login.refreshUser(from.portal, { tabId: from.tabId, frameId: from.frameId });
+      return login.pinsAs(from.portal);
+    },
   };
 
   const fromExtensionPage: HandlerMap<Extract<SenderKind, { kind: 'extension-page' }>> = {
@@ -79,6 +87,12 @@ export function createRouter(deps: RouterDeps) {
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
     removeWebhook: (message) => webhooks.removePortal(message.portal),
     getLastOutcome: async () => (await storage.history.getValue())[0] ?? null,
+    getPinsAs: async (message) => {
+      const portal = message.portal ?? (await choosePortal());
+      if (!portal) return undefined;
+      await login.refreshUser(portal);
+      return login.pinsAs(portal);
+    },
   };
 
   return async function handleMessage(

@@ -2,6 +2,7 @@ import type { PinOutcome, PinTrigger } from '../outcome';
 import { newOutcomeId } from '../outcome';
 import type { CallResult } from './client';
 import { type B24Error, faultKind, REQUEST_NOT_RUN } from './errors';
+import type { TabTarget } from './login-client';
 
 /**
  * The Pin all use case: one call of `imopenlines.session.mode.pinAll` (no parameters; answers the pinned session
@@ -60,6 +61,11 @@ export interface PinAllDeps {
   webhookOf(portal: string): Promise<string | null>;
   /** Calls a method (see `callMethod`), already bound to a timeout. */
   call(webhookBase: string, method: string): Promise<CallResult>;
+  /**
+   * The login path, used for a portal without a webhook: absent, or `enabled()` false, means "no webhook" ends
+   * the pin.
+   */
+  login?: PinAllLogin;
   /** The newest Pin all outcome recorded for the portal, if any (other actions' outcomes are never joined). */
   lastOutcome(portal: string): Promise<PinOutcome | null>;
   /** When the portal's operating limit for `pinAll` clears (ms since epoch), as last seen in an envelope. */
@@ -85,6 +91,19 @@ export interface PinAllDeps {
   exclusive?<T>(portal: string, action: () => Promise<T>): Promise<T>;
 }
 
+/** How the use case reaches the operator's login on a portal (`login-client.ts`). */
+export interface PinAllLogin {
+  /** The setting "Use my Bitrix24 login when no webhook is saved". */
+  enabled(): Promise<boolean>;
+  /**
+   * The frame to send from: `via` (the control's own frame) when given, else a tab of the portal the background
+   * picks; null when the portal has no open tab.
+   */
+  tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null>;
+  /** Calls a method through that frame's login (rate-limited and bound to a timeout). */
+  call(portal: string, tab: TabTarget, method: string): Promise<CallResult>;
+}
+
 /** A pin's outcome, and whether it is new (`fresh`) or joined an earlier or concurrent one. */
 export interface PinResult {
   outcome: PinOutcome;
@@ -96,10 +115,30 @@ export interface PinResult {
  * (single-flight); calls within {@link JOIN_WINDOW_MS} of a finished pin get its outcome.
  * Never rejects: every failure is an outcome.
  */
-export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTrigger) => Promise<PinResult> {
+export function createPinAll(
+  deps: PinAllDeps,
+): (portal: string, trigger: PinTrigger, via?: TabTarget) => Promise<PinResult> {
   const inFlight = new Map<string, Promise<PinOutcome>>();
 
-  async function run(portal: string, trigger: PinTrigger): Promise<PinResult> {
+  /**
+   * The request a pin sends: through the saved webhook, else through the operator's login from a portal tab
+   * (when allowed), else nothing (the error says why).
+   */
+  async function sender(
+    portal: string,
+    via: TabTarget | undefined,
+  ): Promise<{ send: () => Promise<CallResult> } | { error: B24Error }> {
+    const base = await deps.webhookOf(portal);
+    if (base) return { send: () => deps.call(base, PIN_ALL_METHOD) };
+    if (!deps.login || !(await deps.login.enabled()))
+      return { error: { kind: faultKind('no-webhook-stored') } };
+    const tab = await deps.login.tabFor(portal, via);
+    if (!tab) return { error: { kind: faultKind('no-portal-tab') } };
+    const login = deps.login;
+    return { send: () => login.call(portal, tab, PIN_ALL_METHOD) };
+  }
+
+  async function run(portal: string, trigger: PinTrigger, via?: TabTarget): Promise<PinResult> {
     const last = await deps.lastOutcome(portal);
     if (last) {
       const age = deps.now() - last.at;
@@ -107,16 +146,16 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
         !last.ok && REQUEST_NOT_RUN.has(last.error.kind) ? JOIN_WINDOW_NOT_RUN_MS : JOIN_WINDOW_MS;
       if (age >= 0 && age < window) return { outcome: last, fresh: false };
     }
-    const base = await deps.webhookOf(portal);
+    const how = await sender(portal, via);
     const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
       const at = deps.now();
       return { outcome: { id: newOutcomeId(at), portal, at, trigger, action: 'pin', ...body }, fresh: true };
     };
-    if (!base) return finish({ ok: false, error: { kind: 'no-webhook' } });
+    if ('error' in how) return finish({ ok: false, error: how.error });
 
     const send = async () => {
       await deps.beforeSend?.(portal, trigger);
-      return deps.call(base, PIN_ALL_METHOD);
+      return how.send();
     };
     let answer = await send();
     if (!answer.ok && answer.error.kind === 'rate-limited') {
@@ -139,19 +178,19 @@ export function createPinAll(deps: PinAllDeps): (portal: string, trigger: PinTri
     return finish({ ok: true, sessionIds });
   }
 
-  const runAndRecord = async (portal: string, trigger: PinTrigger): Promise<PinResult> => {
-    const result = await run(portal, trigger);
+  const runAndRecord = async (portal: string, trigger: PinTrigger, via?: TabTarget): Promise<PinResult> => {
+    const result = await run(portal, trigger, via);
     if (result.fresh) await deps.record(result.outcome);
     return result;
   };
 
-  return (portal, trigger) => {
+  return (portal, trigger, via) => {
     const joined = inFlight.get(portal);
     if (joined) return joined.then((outcome) => ({ outcome, fresh: false }));
     // Leave the in-flight map once the outcome is recorded and before anyone sees it: a trigger after that joins
     // the recorded outcome (join window) or starts a new pin, never a second concurrent one.
     const exclusive = deps.exclusive ?? ((_: string, action: () => Promise<PinResult>) => action());
-    const result = exclusive(portal, () => runAndRecord(portal, trigger)).finally(() =>
+    const result = exclusive(portal, () => runAndRecord(portal, trigger, via)).finally(() =>
       inFlight.delete(portal),
     );
     inFlight.set(

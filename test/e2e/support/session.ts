@@ -30,15 +30,21 @@ export interface ChromiumSession {
 }
 
 /**
- * Starts the emulator and Chromium with the built extension, and saves the demo webhook through the options page.
+ * Starts the emulator and Chromium with the built extension, and saves the demo webhook through the options page
+ * (unless `webhook: false`).
  * Between tests `reset()` forgets the history so that the 2 s join window of one test does not absorb the next
  * test's pin.
  */
-export async function startChromiumSession(opts: { netLog?: string } = {}): Promise<ChromiumSession> {
+export async function startChromiumSession(
+  opts: { netLog?: string; webhook?: boolean } = {},
+): Promise<ChromiumSession> {
   const emulator = await startEmulator({ port: 0 });
   const browser = await launchChromium(emulator, { hosts: HOSTS, netLog: opts.netLog });
-  const { page } = await saveWebhookThroughOptions(browser.context, browser.extensionId, DEMO_WEBHOOK);
-  await page.close();
+  // `webhook: false`: a fresh profile with nothing set up (the login path).
+  if (opts.webhook !== false) {
+    const { page } = await saveWebhookThroughOptions(browser.context, browser.extensionId, DEMO_WEBHOOK);
+    await page.close();
+  }
   const session: ChromiumSession = {
     emulator,
     extensionId: browser.extensionId,
