@@ -4,7 +4,7 @@ import type { UndoAnswer } from '@/utils/background/unpin-service';
 import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
 import { undoTarget } from '@/utils/bitrix24/unpin';
 import { messageLocale, plural } from '@/utils/i18n';
-import type { PinOutcome } from '@/utils/outcome';
+import { type PinOutcome, pinnedCount } from '@/utils/outcome';
 import { errorMessage, outcomeText, partialLines, undoRefusalText } from '@/utils/outcome-text';
 import type { PortalInfo } from '@/utils/portals';
 
@@ -450,9 +450,10 @@ function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Pro
   const { outcome } = props;
   let summary: string;
   if (!outcome.ok) summary = `${outcomeText(outcome).title}: ${errorMessage(outcome.error)}`;
-  else if (outcome.action === 'pin' && outcome.sessionIds.length === 0)
-    summary = i18n.t('popup.history_zero');
+  else if (outcome.action === 'pin' && pinnedCount(outcome) === 0) summary = i18n.t('popup.history_zero');
   else summary = outcomeText(outcome).title;
+  // Older outcomes keep only their first IDs (`compactOutcome`): say how many more there were, copy none.
+  const more = outcome.ok ? pinnedCount(outcome) - outcome.sessionIds.length : 0;
   return (
     <li class={outcome.ok ? 'history-ok' : 'history-error'}>
       <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>
@@ -464,8 +465,9 @@ function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Pro
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrollable list must be reachable by keyboard; a group, not a fieldset (no form, and a fieldset breaks overflow wrapping) */}
           <div class="history-id-list" role="group" tabIndex={0} aria-label={i18n.t('popup.ids_label')}>
             {idsText(outcome.sessionIds)}
+            {more > 0 && ` ${i18n.t('pinned.more', [more])}`}
           </div>
-          {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
+          {props.onCopy && more === 0 && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
         </details>
       )}
     </li>

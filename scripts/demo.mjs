@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run demo`: builds the extension, starts the Bitrix24 emulator for demo.bitrix24.com (mapped to 127.0.0.1
-// inside the browser only), launches Chromium with the extension, saves the demo webhook through the options page
-// the way an operator would, opens the contact-center page and clicks Pin all. With a display the browser stays
-// open for you to try; without one it runs headless, prints the outcome and saves artifacts/demo.png.
+// inside the browser only), launches Chromium with the extension on a fresh profile, opens the contact-center page
+// (the emulator logs the browser in, as a portal does) and clicks Pin all: with nothing set up, the pin goes
+// through the operator's own Bitrix24 login. `DEMO_WEBHOOK=1` saves the demo webhook through the options page
+// first, the optional way. With a display the browser stays open for you to try; without one it runs headless,
+// prints the outcome and saves artifacts/demo.png.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,6 +20,7 @@ import { startEmulator } from '../test/emulator/index.mjs';
 const PORTAL = 'demo.bitrix24.com';
 const WEBHOOK = `https://${PORTAL}/rest/7/demosecret123/`;
 const headless = !process.env.DISPLAY || process.env.HEADLESS === '1';
+const withWebhook = process.env.DEMO_WEBHOOK === '1';
 
 function step(text) {
   console.log(`• ${text}`);
@@ -37,13 +40,17 @@ step(`Chromium started ${headless ? 'headless' : 'with a window'}, extension ${b
 
 let failed = false;
 try {
-  const { page: options, text } = await saveWebhookThroughOptions(
-    browser.context,
-    browser.extensionId,
-    WEBHOOK,
-  );
-  step(`Options page: ${text.replace(/\s+/g, ' ').trim()}`);
-  await options.close();
+  if (withWebhook) {
+    const { page: options, text } = await saveWebhookThroughOptions(
+      browser.context,
+      browser.extensionId,
+      WEBHOOK,
+    );
+    step(`Options page: ${text.replace(/\s+/g, ' ').trim()}`);
+    await options.close();
+  } else {
+    step('Nothing set up: no webhook — Pin all uses your Bitrix24 login on the portal page');
+  }
 
   await recordNotifications(await browser.worker());
   const page = await browser.context.newPage();
@@ -64,8 +71,9 @@ try {
   } else {
     step(`Notification: ${notes[0].title} — ${notes[0].message}`);
     step(
-      `The emulator received ${pins.length} pin request(s): ${pins.map((r) => `${r.method} ${r.path.replace(/\/rest\/7\/[^/]+\//, '/rest/7/…/')}`).join(', ')}`,
+      `The emulator received ${pins.length} pin request(s): ${pins.map((r) => `${r.method} ${r.path.replace(/\/rest\/7\/[^/]+\//, '/rest/7/…/')}${r.sessionAuth ? ` (your login: user ${r.sessionAuth.userId}, sessid as a ${r.sessionAuth.sessid} field)` : ' (webhook)'}`).join(', ')}`,
     );
+    if (pins.length !== 1 || notes[0].title.startsWith('Pin all failed')) failed = true;
   }
   await page.waitForTimeout(300);
   mkdirSync('artifacts', { recursive: true });

@@ -1,4 +1,4 @@
-import { browser } from 'wxt/browser';
+import { type Browser, browser } from 'wxt/browser';
 
 /** The host permission pattern of one portal: `https://acme.bitrix24.com/*` (any port matches a port-less host). */
 export function hostPattern(portal: string): string {
@@ -51,4 +51,26 @@ export function watchHostAccess(
     browser.permissions.onAdded.removeListener(refresh);
     browser.permissions.onRemoved.removeListener(refresh);
   };
+}
+
+/**
+ * The open tabs showing a portal's pages under `path` (e.g. `/online/*`). Match patterns carry no port (Firefox
+ * rejects a pattern with one, Chrome ignores it), so the tabs are queried by host and then kept only when their
+ * origin is exactly the portal's: a self-hosted portal on `:8443` does not reach tabs of the same host on `:443`.
+ * Never throws: no access gives no tabs.
+ */
+export async function portalTabs(portal: string, path = '/*'): Promise<Browser.tabs.Tab[]> {
+  try {
+    const url = new URL(portal);
+    const tabs = await browser.tabs.query({ url: `${url.protocol}//${url.hostname}${path}` });
+    return tabs.filter((tab) => {
+      try {
+        return tab.id !== undefined && !!tab.url && new URL(tab.url).origin === url.origin;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
 }

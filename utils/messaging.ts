@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import type { UndoAnswer } from './background/unpin-service';
 import { UndoBatchCmd } from './bitrix24/undo-plan';
-import type { PinOutcome } from './outcome';
+import { type PinOutcome, PinOutcomeSchema } from './outcome';
 import type { PinsAs } from './pins-as';
 import type { PortalInfo, WebhookCheck } from './portals';
 
@@ -65,10 +65,26 @@ export interface BackgroundResponses {
 export const ContentMessage = v.variant('type', [
   v.strictObject({
     type: v.literal('outcome'),
-    outcome: v.custom<PinOutcome>((x) => typeof x === 'object' && x !== null),
+    outcome: PinOutcomeSchema,
   }),
 ]);
 export type ContentMessage = v.InferOutput<typeof ContentMessage>;
+
+/**
+ * Schemas of the answers that carry an outcome: checked by the receiving page or content script, so a surface
+ * never renders a shape it does not know. (The options page's answers come from the same background build.)
+ */
+const ANSWER_SCHEMAS: Partial<Record<BackgroundMessage['type'], v.GenericSchema<unknown>>> = {
+  pinAll: PinOutcomeSchema,
+  unpinAll: PinOutcomeSchema,
+  undoPin: v.union([
+    v.object({ outcome: PinOutcomeSchema }),
+    v.object({
+      refused: v.picklist(['no-pin', 'nothing-pinned', 'expired', 'already-undone', 'unpinned-since']),
+    }),
+  ]),
+  getLastOutcome: v.nullable(PinOutcomeSchema),
+};
 
 /**
  * The only REST methods a portal tab's content script calls with the operator's login, on the background's
@@ -132,10 +148,14 @@ export type LoginAnswer = v.InferOutput<typeof LoginAnswer>;
 /**
  * Sends a message to the background and resolves with its typed answer.
  * @throws when the background is unreachable (e.g. the extension was reloaded under an old content script:
- *   "Extension context invalidated") — callers turn that into a visible "reload the page" state.
+ *   "Extension context invalidated") — callers turn that into a visible "reload the page" state; and when an
+ *   outcome-bearing answer does not match its schema (no answer at all, the sender was refused, or a bad shape).
  */
 export async function sendToBackground<M extends BackgroundMessage>(
   message: M,
 ): Promise<BackgroundResponses[M['type']]> {
-  return (await browser.runtime.sendMessage(message)) as BackgroundResponses[M['type']];
+  const answer: unknown = await browser.runtime.sendMessage(message);
+  const schema = ANSWER_SCHEMAS[message.type];
+  if (schema) return v.parse(schema, answer) as BackgroundResponses[M['type']];
+  return answer as BackgroundResponses[M['type']];
 }

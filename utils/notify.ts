@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import type { PinOutcome } from './outcome';
+import { type PinOutcome, pinnedCount } from './outcome';
 import { badgeText, outcomeText } from './outcome-text';
 
 /** Icon of every notification: Firefox shows none without one (case X7). */
@@ -23,7 +23,7 @@ export async function presentOutcome(outcome: PinOutcome): Promise<void> {
       type: 'basic',
       iconUrl: browser.runtime.getURL(NOTIFICATION_ICON),
       title,
-      message: outcome.ok && outcome.sessionIds.length === 0 ? new URL(outcome.portal).host : message,
+      message: outcome.ok && pinnedCount(outcome) === 0 ? new URL(outcome.portal).host : message,
     });
   } catch {
     // Notifications unavailable: the other surfaces still show the outcome.

@@ -1,7 +1,7 @@
 import type { B24Error } from './bitrix24/errors';
 import type { UndoRefusal } from './bitrix24/unpin';
 import { messageLocale, plural, t } from './i18n';
-import type { PinAction, PinOutcome, SessionFailure } from './outcome';
+import { type PinAction, type PinOutcome, pinnedCount, type SessionFailure } from './outcome';
 
 /** Longest notification message that no platform cuts (about 120 characters, `design.md`). */
 export const NOTIFICATION_MESSAGE_MAX = 120;
@@ -36,16 +36,18 @@ export function errorMessage(error: B24Error): string {
 
 /**
  * Lists session IDs in at most `max` characters: "1652, 1653" or "1, 2, 3 +497 more".
- * Always shows at least the first ID when there is one.
+ * Always shows at least the first ID when there is one. Only the IDs that can fit are joined, so 10,000 IDs cost
+ * no more than 10.
+ * @param total how many IDs there are in all, when `ids` holds only the first ones (a compacted outcome).
  */
-export function idList(ids: readonly number[], max: number): string {
-  const all = ids.join(', ');
-  if (all.length <= max) return all;
+export function idList(ids: readonly number[], max: number, total = ids.length): string {
+  const head = ids.slice(0, Math.ceil(max / 2));
+  const all = head.join(', ');
+  if (head.length === total && all.length <= max) return all;
   let shown = 1;
-  const fits = (n: number) =>
-    `${ids.slice(0, n).join(', ')} ${t('pinned.more', [ids.length - n])}`.length <= max;
-  while (shown + 1 < ids.length && fits(shown + 1)) shown++;
-  return `${ids.slice(0, shown).join(', ')} ${t('pinned.more', [ids.length - shown])}`;
+  const fits = (n: number) => `${head.slice(0, n).join(', ')} ${t('pinned.more', [total - n])}`.length <= max;
+  while (shown + 1 < head.length && fits(shown + 1)) shown++;
+  return `${head.slice(0, shown).join(', ')} ${t('pinned.more', [total - shown])}`;
 }
 
 /** Message keys of each action: headline with plural forms, the "nothing done" line, the failure headline. */
@@ -74,7 +76,7 @@ export function partialLines(outcome: PinOutcome): string[] {
   if (!outcome.ok) return [];
   const failed = outcome.failed ?? [];
   const unsure = outcome.unsure ?? [];
-  const total = outcome.sessionIds.length + failed.length + unsure.length;
+  const total = pinnedCount(outcome) + failed.length + unsure.length;
   const byReason = new Map<string, number>();
   for (const f of failed) {
     const reason = sessionReason(f);
@@ -101,13 +103,13 @@ export function outcomeText(outcome: PinOutcome): OutcomeText {
       message: nothingSetUp ? t('error.no_webhook_any') : errorMessage(outcome.error),
     };
   }
-  const n = outcome.sessionIds.length;
+  const n = pinnedCount(outcome);
   const partial = partialLines(outcome);
   if (partial.length) {
     return { title: plural(keys.title, n), message: cut(partial.join(' '), NOTIFICATION_MESSAGE_MAX) };
   }
   if (n === 0) return { title: t(keys.zero), message: t(keys.zero) };
-  return { title: plural(keys.title, n), message: idList(outcome.sessionIds, NOTIFICATION_MESSAGE_MAX) };
+  return { title: plural(keys.title, n), message: idList(outcome.sessionIds, NOTIFICATION_MESSAGE_MAX, n) };
 }
 
 /** Cuts a text to `max` characters with an ellipsis. */
@@ -120,7 +122,8 @@ export function outcomeLine(outcome: PinOutcome): string {
   const { title, message } = outcomeText(outcome);
   if (outcome.ok && partialLines(outcome).length) return `${title}. ${message}`;
   if (outcome.ok && outcome.sessionIds.length > 0) {
-    return `${title}: ${idList(outcome.sessionIds, Math.max(20, NOTIFICATION_MESSAGE_MAX - title.length - 2))}`;
+    const max = Math.max(20, NOTIFICATION_MESSAGE_MAX - title.length - 2);
+    return `${title}: ${idList(outcome.sessionIds, max, pinnedCount(outcome))}`;
   }
   return outcome.ok ? title : message;
 }
@@ -136,10 +139,7 @@ export function undoRefusalText(refusal: UndoRefusal): string {
  */
 export function badgeText(outcome: PinOutcome): { text: string; color: string } {
   if (!outcome.ok || partialLines(outcome).length) return { text: '!', color: '#d0021b' };
-  if (outcome.action !== 'pin') {
-    const n = outcome.sessionIds.length;
-    return { text: n > 999 ? '-999' : `-${n}`.replace('-0', '0'), color: '#828b95' };
-  }
-  const n = outcome.sessionIds.length;
+  const n = pinnedCount(outcome);
+  if (outcome.action !== 'pin') return { text: n > 999 ? '-999' : n ? `-${n}` : '0', color: '#828b95' };
   return { text: n > 999 ? '999+' : String(n), color: n > 0 ? '#2fc6f6' : '#828b95' };
 }

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { hasHostAccess, hostPattern } from './host-access';
+import { hasHostAccess, hostPattern, portalTabs } from './host-access';
 import { isCloudPortalHost } from './portal-hosts';
 
 /**
@@ -57,7 +57,7 @@ export async function syncSelfHostedScripts(portals: string[]): Promise<string[]
  */
 export async function injectIntoOpenTabs(portal: string): Promise<void> {
   try {
-    const tabs = await browser.tabs.query({ url: hostPattern(portal) });
+    const tabs = await portalTabs(portal);
     await Promise.allSettled(
       tabs
         .filter((tab) => tab.id !== undefined)

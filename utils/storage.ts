@@ -6,6 +6,12 @@ import type { LoginUser, PortalInfo } from './portals';
 /** How many outcomes the history keeps (newest first). */
 export const HISTORY_LIMIT = 50;
 
+/**
+ * How many of the newest outcomes keep their full list of session IDs in the history; older ones keep the first
+ * IDs and the count (`compactOutcome`), so 50 outcomes of 10,000 IDs each cannot fill the storage.
+ */
+export const FULL_ID_OUTCOMES = 5;
+
 /** A stored webhook: the secret part of a portal's configuration. */
 export interface StoredWebhook {
   /** Canonical base URL, `https://HOST/rest/USER_ID/SECRET/`. A password: background only. */
@@ -28,15 +34,13 @@ export const portalsItem = storage.defineItem<Record<string, PortalInfo>>('local
 });
 
 /**
- * Outcomes of Pin all, Unpin all and Undo, newest first, at most {@link HISTORY_LIMIT}. Version 2 added
- * `action`: every outcome stored before it was a Pin all.
+ * Outcomes of Pin all, Unpin all and Undo, newest first, at most {@link HISTORY_LIMIT}; only the newest
+ * {@link FULL_ID_OUTCOMES} with all their session IDs. Readers check it with `parseHistory` (`utils/outcome.ts`),
+ * which reads an outcome stored before Unpin all and Undo existed (no `action`) as a pin.
  */
 export const historyItem = storage.defineItem<PinOutcome[]>('local:history', {
   fallback: [],
-  version: 2,
-  migrations: {
-    2: (old: Omit<PinOutcome, 'action'>[]) => old.map((o) => ({ ...o, action: 'pin' })),
-  },
+  version: 1,
 });
 
 /** Origin of the portal the operator pinned on last; the popup and the shortcut fall back to it. */

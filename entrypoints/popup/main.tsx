@@ -1,15 +1,16 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
+import { pickPortal } from '@/utils/background/choose-portal';
 import { ASK_UNPIN_ALL } from '@/utils/background/presentation';
 import type { UndoAnswer } from '@/utils/background/unpin-service';
 import { portalOfUrl } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
-import { newOutcomeId, type PinOutcome } from '@/utils/outcome';
+import { newOutcomeId, type PinOutcome, parseHistory } from '@/utils/outcome';
 import { pinsAsText } from '@/utils/pins-as';
 import { isCloudPortalHost } from '@/utils/portal-hosts';
 import { historyItem, lastPortalItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
@@ -158,7 +159,8 @@ function clearBadge(): void {
 
 function App() {
   const portalMap = useItem(portalsItem, {});
-  const history = useItem(historyItem, []);
+  const rawHistory = useItem(historyItem, []);
+  const history = useMemo(() => parseHistory(rawHistory), [rawHistory]);
   const lastPortal = useItem(lastPortalItem, null);
   const useLogin = useItem(useLoginItem, true);
   const loginUsers = useItem(loginUsersItem, {});
@@ -174,16 +176,21 @@ function App() {
   }, []);
 
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
+  const historyPortals = [...new Set(history.map((o) => o.portal).filter(Boolean))];
   // Without a webhook, portals open in a tab or pinned on before are reached through the operator's login.
   const loginPortals = useLogin
-    ? [...new Set([...openTabs, ...history.map((o) => o.portal).filter(Boolean)])].filter(
-        (p) => !(p in portalMap),
-      )
+    ? [...new Set([...openTabs, ...historyPortals])].filter((p) => !(p in portalMap))
     : [];
-  const known = (p: string | null): p is string => !!p && (p in portalMap || loginPortals.includes(p));
-  // The operator's pick, else the portal in the active tab, else the one pinned last, else the first.
-  const selected =
-    [chosen, tabOrigin, lastPortal].find(known) ?? portals[0]?.portal ?? loginPortals[0] ?? null;
+  // The one rule the shortcut follows too.
+  const selected = pickPortal({
+    requested: chosen,
+    active: tabOrigin,
+    last: lastPortal,
+    configured: Object.keys(portalMap),
+    useLogin,
+    openTabs,
+    history: historyPortals,
+  });
 
   // Whom a pin acts as: the background reads the login's user through a portal tab when it can.
   const [pinsAs, setPinsAs] = useState<string | null>(null);

@@ -41,7 +41,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const outIndex = argv.indexOf('--out');
 const OUT = resolve(outIndex >= 0 ? /** @type {string} */ (argv[outIndex + 1]) : 'artifacts/bench.json');
-const SECTIONS = ['size', 'warm', 'cold', 'visible', 'stress', 'heap', 'ids10k', 'burst'];
+const SECTIONS = ['size', 'warm', 'login', 'cold', 'visible', 'stress', 'heap', 'ids10k', 'burst'];
 const onlyIndex = argv.indexOf('--only');
 const ONLY = onlyIndex >= 0 ? /** @type {string} */ (argv[onlyIndex + 1]).split(',') : SECTIONS;
 for (const s of ONLY)
@@ -65,6 +65,8 @@ const WEBHOOK = `${DEMO}/rest/7/demosecret123/`;
 const TWIN_HOST = 'demo.example.org';
 const TWIN = `https://${TWIN_HOST}`;
 const PIN_METHOD = 'imopenlines.session.mode.pinall';
+/** A portal with no webhook saved: its pins go through the operator's login (the `login` section). */
+const LOGIN_HOST = 'acme.bitrix24.com';
 
 const started = Date.now();
 const log = (/** @type {string} */ message) =>
@@ -95,7 +97,7 @@ const emulator = await startEmulator({
   hosts: [TWIN_HOST],
   now: () => performance.timeOrigin + performance.now(),
 });
-const browser = await launchChromium(emulator, { hosts: ['demo.bitrix24.com', TWIN_HOST] });
+const browser = await launchChromium(emulator, { hosts: ['demo.bitrix24.com', TWIN_HOST, LOGIN_HOST] });
 const { context, extensionId } = browser;
 /** @type {Record<string, any>} */
 const results = {};
@@ -363,6 +365,85 @@ try {
       note: 'trigger: chrome.commands.onCommand.dispatch in the worker; baseline: fetch() from the page',
     });
     log(`  control ${c.median} ms, page fetch ${b.median} ms, shortcut ${s.median} ms (medians)`);
+  }
+
+  /* ---------------- 2b. click → pin request on the login path (no webhook) ---------------- */
+
+  if (ONLY.includes('login')) await benchLoginPath();
+
+  /**
+   * The login path's row, kept apart from the webhook rows: on a portal without a webhook a click on the control
+   * sends the pin from the page's content script with the page's `sessid` (the background asks the tab). Measured
+   * from the click (page clock) to the emulator receiving the POST, beside a bare `fetch` of the same form POST from
+   * the same page, and the webhook path's median of this run when the `warm` section ran.
+   */
+  async function benchLoginPath() {
+    log(`login path: ${ROUNDS.warm} rounds each of control click and page fetch on ${LOGIN_HOST}`);
+    const page = await openPortalPage(`https://${LOGIN_HOST}/online/`);
+    await recordClicks(page);
+    const clickRound = async () => {
+      await resetRound();
+      await takeClicks(page);
+      await clickPinAllControl(page, page);
+      const pin = await waitFor(() => pins()[0], 10_000, 'the login pin request');
+      const clicks = await takeClicks(page);
+      if (clicks.length !== 1) throw new Error(`expected one click, saw ${clicks.length}`);
+      if (!pin.sessionAuth) throw new Error('the pin did not go through the login');
+      await waitForOutcome();
+      await sleep(150);
+      return pin.at - /** @type {number} */ (clicks[0]);
+    };
+    const fetchRound = async () => {
+      emulator.reset();
+      const t0 = await page.evaluate(async () => {
+        const token = /'bitrix_sessid':'(\w+)'/.exec(document.documentElement.innerHTML)?.[1] ?? '';
+        const t = performance.timeOrigin + performance.now();
+        const response = await fetch('/rest/imopenlines.session.mode.pinAll.json', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: `sessid=${token}`,
+          credentials: 'include',
+        });
+        await response.text();
+        return t;
+      });
+      const pin = await waitFor(() => pins()[0], 10_000, 'the baseline request');
+      await sleep(150);
+      return pin.at - t0;
+    };
+    for (let i = 0; i < 2; i++) {
+      await clickRound();
+      await fetchRound();
+    }
+    const login = [];
+    const bare = [];
+    for (let i = 0; i < ROUNDS.warm; i++) {
+      if (i % 2) {
+        bare.push(await fetchRound());
+        login.push(await clickRound());
+      } else {
+        login.push(await clickRound());
+        bare.push(await fetchRound());
+      }
+    }
+    await page.close();
+    const l = summary(login);
+    const b = summary(bare);
+    results.login = { control: l, pageFetch: b, webhookControl: results.warm?.control ?? null };
+    const delta = l.median - b.median;
+    rows.push({
+      id: 'trigger-to-request-login',
+      measure: 'click on control → pin POST at emulator, login path (no webhook), worker warm',
+      unit: 'ms',
+      stats: l,
+      baseline: b,
+      ratio: round(l.median / b.median),
+      budget: '≤ +15 ms vs baseline (median)',
+      met: delta <= 15,
+      verdict: `Δ ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} ms`,
+      note: `baseline: the same form POST by fetch() from the page; webhook path this run: ${results.warm ? `${results.warm.control.median} ms` : 'not run'}`,
+    });
+    log(`  login control ${l.median} ms, page fetch ${b.median} ms (medians)`);
   }
 
   /* ---------------- 3. the same with the worker stopped first ---------------- */

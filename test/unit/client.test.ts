@@ -218,3 +218,18 @@ describe('callMethod', () => {
     expect(fetch.mock.calls.filter(([u]) => String(u).includes('s3cr3tcode'))).toHaveLength(1);
   });
 });
+
+describe('portal-controlled strings are bounded before they are stored or shown', () => {
+  it('an error code of any length and characters is cut and cleaned, its kind still classified', () => {
+    const long = `INVALID_CREDENTIALS${'<b>x</b>'.repeat(200)}`;
+    const r = classifyAnswer(401, 'application/json', JSON.stringify({ error: long }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code!.length).toBeLessThanOrEqual(64);
+    expect(r.error.code).toMatch(/^[\w.:?-]+$/);
+  });
+  it('a known code keeps its original spelling', () => {
+    const r = classifyAnswer(401, 'application/json', JSON.stringify({ error: 'insufficient_scope' }));
+    expect(r).toMatchObject({ ok: false, error: { kind: 'missing-scope', code: 'insufficient_scope' } });
+  });
+});

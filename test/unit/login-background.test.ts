@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Background, createBackground, realDeps } from '@/utils/background';
-import { decidePortal, type PortalChoiceInput } from '@/utils/background/choose-portal';
+import { type PortalChoiceInput, pickPortal } from '@/utils/background/choose-portal';
 import type { LoginAnswer } from '@/utils/messaging';
 import {
   historyItem,
@@ -242,7 +242,7 @@ describe('whom a pin acts as', () => {
   });
 });
 
-describe('decidePortal: the one rule for the popup and the shortcut', () => {
+describe('pickPortal with the login path: the one rule for the popup and the shortcut', () => {
   const base: PortalChoiceInput = {
     configured: [],
     active: null,
@@ -270,11 +270,11 @@ describe('decidePortal: the one rule for the popup and the shortcut', () => {
       OTHER,
     ],
     [
-      'setting off and nothing configured: the active tab (its outcome says "no webhook")',
+      'setting off and nothing configured: none (the pin says how to set one up)',
       { useLogin: false, active: PORTAL },
-      PORTAL,
+      null,
     ],
   ])('%s', (_, input, expected) => {
-    expect(decidePortal({ ...base, ...input })).toBe(expected);
+    expect(pickPortal({ ...base, ...input })).toBe(expected);
   });
 });

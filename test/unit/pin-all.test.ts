@@ -90,7 +90,7 @@ describe('pinAll', () => {
       portal: PORTAL,
       trigger: 'shortcut',
     });
-    expect(call).toHaveBeenCalledWith(BASE, 'imopenlines.session.mode.pinAll');
+    expect(call).toHaveBeenCalledWith(BASE, 'imopenlines.session.mode.pinAll', expect.any(Function));
   });
 
   it('W5: ten concurrent triggers send one request and all get its outcome', async () => {
@@ -167,7 +167,7 @@ describe('pinAll', () => {
 
 describe('join window after a failure', () => {
   it('a failure that sent nothing the portal ran can be retried after a short pause', async () => {
-    const t = setup([fail('network'), ok([3])]);
+    const t = setup([fail('webhook-invalid', 'INVALID_CREDENTIALS'), ok([3])]);
     const first = await t.pinAll(PORTAL, 'control');
     t.history.unshift(first.outcome);
     t.advance(100);
@@ -175,6 +175,18 @@ describe('join window after a failure', () => {
     t.advance(JOIN_WINDOW_NOT_RUN_MS);
     expect((await t.pinAll(PORTAL, 'control')).outcome).toMatchObject({ ok: true, sessionIds: [3] });
   });
+
+  it.each(['no-reply', 'network'])(
+    'a failure after which the pin may have happened (%s) keeps the full window',
+    async (kind) => {
+      const t = setup([fail(kind)]);
+      const first = await t.pinAll(PORTAL, 'control');
+      t.history.unshift(first.outcome);
+      t.advance(JOIN_WINDOW_NOT_RUN_MS + 10);
+      expect((await t.pinAll(PORTAL, 'control')).fresh).toBe(false);
+      expect(t.call).toHaveBeenCalledTimes(1);
+    },
+  );
 
   it('a failure after which the pin may have happened keeps the full window', async () => {
     const t = setup([fail('no-reply')]);
@@ -196,7 +208,7 @@ it('a fresh outcome is recorded before the pin leaves the single-flight', async 
   });
   const pinAll = createPinAll(t.deps);
   const { outcome } = await pinAll(PORTAL, 'shortcut');
-  expect(t.deps.record).toHaveBeenCalledWith(outcome);
+  expect(t.deps.record).toHaveBeenCalledWith(outcome, BASE);
   expect((await triggeredWhileRecording)?.fresh).toBe(false);
   t.advance(10);
   expect((await pinAll(PORTAL, 'shortcut')).fresh).toBe(false);

@@ -22,6 +22,28 @@ function stubI18n(): void {
 }
 
 stubI18n();
+
+/**
+ * Node 20 has no Web Locks: an in-process `navigator.locks.request(name, fn)` (exclusive mode only, the one the
+ * background uses), so unit tests run the background's real locking code.
+ */
+if (!(globalThis.navigator as { locks?: unknown } | undefined)?.locks) {
+  const tails = new Map<string, Promise<unknown>>();
+  const locks = {
+    request<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      const run = (tails.get(name) ?? Promise.resolve()).then(() => fn());
+      tails.set(
+        name,
+        run.catch(() => undefined),
+      );
+      return run;
+    },
+  };
+  if (globalThis.navigator)
+    Object.defineProperty(globalThis.navigator, 'locks', { value: locks, configurable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
+}
+
 beforeEach(() => {
   fakeBrowser.reset();
   stubI18n();

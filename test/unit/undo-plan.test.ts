@@ -235,7 +235,7 @@ describe('undoTarget: only the newest pin of the portal, for 10 minutes, once', 
   ] as const)('refuses %s', (_, history, pinId, refused, now = at + 1) => {
     expect(undoTarget([...history], P, now, pinId)).toEqual({ refused });
   });
-  it('an Undo that certainly sent nothing (network down) may be tried again', () => {
+  it('an Undo that certainly sent nothing (logged out) may be tried again', () => {
     expect(undoTarget([undo('a', false), pin('a', [1])], P, at + 2)).toEqual({ pin: pin('a', [1]) });
   });
 });

@@ -3,52 +3,59 @@ import { portalOfUrl } from '../bitrix24/webhook';
 import { isCloudPortalHost } from '../portal-hosts';
 import type { BackgroundStorage } from './deps';
 
-/** What the portal choice of the popup and the shortcut depends on; gathered by {@link createChoosePortal}. */
+/** What the portal choice looks at; every origin may be absent. */
 export interface PortalChoiceInput {
-  /** The portal the popup asked for, if any. */
-  requested?: string;
-  /** Portals with a saved webhook. */
+  /** The portal the operator picked (the popup's selector), if any. */
+  requested?: string | null;
+  /** The origin of the active tab, if any. */
+  active?: string | null;
+  /** The portal pinned on last (`lastPortalItem`), if any. */
+  last?: string | null;
+  /** The configured portals' origins. */
   configured: readonly string[];
-  /** The active tab's portal (only portal tabs' addresses are visible to the extension), or null. */
-  active: string | null;
-  /** The portal pinned on last, or null. */
-  last: string | null;
-  /** The setting "Use my Bitrix24 login when no webhook is saved". */
-  useLogin: boolean;
-  /** Portals of open tabs, most recently used first. */
-  openTabs: readonly string[];
-  /** Portals in the pin history, newest first. */
-  history: readonly string[];
+  /** The setting "Use my Bitrix24 login when no webhook is saved" (absent: off). */
+  useLogin?: boolean;
+  /** Portals open in tabs, most recently used first (counted only with `useLogin`). */
+  openTabs?: readonly string[];
+  /** Portals of the pin history, newest first (counted only with `useLogin`). */
+  history?: readonly string[];
 }
 
 /**
- * The one rule that picks the portal the popup and the shortcut act on. A portal is usable when it has a webhook,
- * or, with the login setting on, when it is open in a tab or was pinned on before. Then, in order: the requested
- * portal if usable; the active tab's portal if usable; the last portal if usable; the only configured portal; the
- * most recently used open portal tab; the newest portal of the history; else the active tab's or last portal even
- * unusable (its outcome then says what is missing), the first configured one, or null.
+ * THE rule that picks the portal the popup shows and pins on, and the `pin-all` shortcut pins on. A portal is
+ * usable when it is configured (has a webhook), or — with the login setting on — when it is open in a tab or in
+ * the pin history (it pins through the operator's login). The first of these that is usable wins:
+ *
+ * | # | candidate                                                  |
+ * |---|------------------------------------------------------------|
+ * | 1 | the portal the operator picked                             |
+ * | 2 | the active tab's portal                                    |
+ * | 3 | the portal pinned on last                                  |
+ * | 4 | the first configured portal, by origin                     |
+ * | 5 | login only: the most recently used portal tab              |
+ * | 6 | login only: the newest portal of the history               |
+ *
+ * Nothing usable: null (the pin then says how to set one up, or to open the portal in a tab). Pure; table-tested
+ * in `test/unit/choose-portal.test.ts` and `test/unit/login-background.test.ts`.
  */
-export function decidePortal(input: PortalChoiceInput): string | null {
+export function pickPortal(input: PortalChoiceInput): string | null {
   const usable = new Set(input.configured);
-  if (input.useLogin) {
-    for (const p of input.openTabs) usable.add(p);
-    for (const p of input.history) usable.add(p);
-  }
-  const isUsable = (p: string | null | undefined): p is string => !!p && usable.has(p);
-  if (isUsable(input.requested)) return input.requested;
-  if (isUsable(input.active)) return input.active;
-  if (isUsable(input.last)) return input.last;
-  if (input.configured.length === 1) return input.configured[0]!;
-  if (input.useLogin) {
-    const open = input.openTabs[0] ?? input.history[0];
-    if (open) return open;
-  }
-  return input.active ?? input.last ?? input.configured[0] ?? null;
+  const openTabs = input.useLogin ? (input.openTabs ?? []) : [];
+  const history = input.useLogin ? (input.history ?? []) : [];
+  for (const p of [...openTabs, ...history]) usable.add(p);
+  const known = (p: string | null | undefined): p is string => !!p && usable.has(p);
+  return (
+    [input.requested, input.active, input.last].find(known) ??
+    [...input.configured].sort()[0] ??
+    openTabs[0] ??
+    history[0] ??
+    null
+  );
 }
 
 /**
- * Creates the portal choice of the popup and the shortcut ({@link decidePortal}) over the stored portals, the
- * setting, the history and the browser's tabs.
+ * Creates the background's portal choice: {@link pickPortal} over the stored portals, the login setting, the pin
+ * history and the browser's tabs.
  */
 export function createChoosePortal(
   storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'useLogin' | 'history'>,
@@ -63,8 +70,8 @@ export function createChoosePortal(
       // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
       browser.tabs.query({}).catch(() => []),
     ]);
-    // A tab counts as a portal when it is a cloud portal or a configured one (a self-hosted portal is known only
-    // once it is configured).
+    // A tab is a portal when it is a cloud portal or a configured one (a self-hosted portal is known only once
+    // configured).
     const portalOfTab = (url: string | undefined): string | null => {
       const p = portalOfUrl(url);
       return p && (Object.hasOwn(portals, p) || isCloudPortalHost(new URL(p).hostname)) ? p : null;
@@ -73,11 +80,11 @@ export function createChoosePortal(
       .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))
       .map((tab) => portalOfTab(tab.url))
       .filter((p): p is string => !!p);
-    return decidePortal({
-      ...(requested ? { requested } : {}),
-      configured: Object.keys(portals),
+    return pickPortal({
+      requested,
       active: portalOfUrl(activeTab?.url),
       last,
+      configured: Object.keys(portals),
       useLogin,
       openTabs: [...new Set(openTabs)],
       history: [...new Set(history.map((o) => o.portal).filter(Boolean))],

@@ -4,6 +4,7 @@ import type { BucketStates } from '../bitrix24/rate-limit';
 import type { PinOutcome } from '../outcome';
 import type { LoginUser, PortalInfo } from '../portals';
 import type { PendingPin, StoredWebhook } from '../storage';
+import type { WithLock } from './locks';
 
 /** One stored value as the background uses it: WXT storage items in the extension, plain fakes in unit tests. */
 export interface StoredValue<T> {
@@ -49,4 +50,6 @@ export interface BackgroundDeps {
   sendToTab: SendToTab;
   /** This worker instance; a pending pin marked by another instance died with its worker. */
   workerId: string;
+  /** The exclusive lock around every storage read-modify-write (`webLock`: Web Locks). */
+  lock: WithLock;
 }

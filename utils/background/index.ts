@@ -14,6 +14,7 @@ import {
 } from '../storage';
 import { createChoosePortal } from './choose-portal';
 import type { BackgroundDeps } from './deps';
+import { webLock } from './locks';
 import { createLoginService, sendToPortalTab } from './login-service';
 import { createPinService } from './pin-service';
 import { createPortalQueue } from './portal-queue';
@@ -50,6 +51,7 @@ export function realDeps(): BackgroundDeps {
     now: () => Date.now(),
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     workerId: crypto.randomUUID(),
+    lock: webLock,
   };
 }
 
@@ -74,8 +76,15 @@ export function createBackground(deps: BackgroundDeps) {
   const unpins = createUnpinService(deps, call, pins, queue, {
     enabled: login.enabled,
     tabFor: login.tabFor,
-    call: (portal, tab, method, params, timeoutMs) =>
-      login.call(portal, tab, method, timeoutMs, isUndoBatchCmd(params.cmd) ? params.cmd : undefined),
+    call: (portal, tab, method, params, timeoutMs, beforeSend) =>
+      login.call(
+        portal,
+        tab,
+        method,
+        timeoutMs,
+        beforeSend,
+        isUndoBatchCmd(params.cmd) ? params.cmd : undefined,
+      ),
   });
   const webhooks = createWebhookService(deps, call);
   const choosePortal = createChoosePortal(storage);

@@ -26,14 +26,16 @@ export interface LoginService {
    */
   tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null>;
   /**
-   * Calls a fixed method through a frame's login, after taking a token of the portal's rate bucket; `cmd` only
-   * for `batch` (an Undo batch, `undo-plan.ts`).
+   * Calls a fixed method through a frame's login, after taking a token of the portal's rate bucket; awaits
+   * `beforeSend` (the pending mark of an action) once the token is granted, right before the tab is asked. `cmd`
+   * only for `batch` (an Undo batch, `undo-plan.ts`).
    */
   call(
     portal: string,
     tab: TabTarget,
     method: LoginMethod,
     timeoutMs?: number,
+    beforeSend?: () => Promise<void>,
     cmd?: Record<string, string>,
   ): Promise<CallResult>;
   /**
@@ -78,10 +80,12 @@ export function createLoginService(deps: BackgroundDeps, limiter: RateLimiter): 
     tab: TabTarget,
     method: LoginMethod,
     timeoutMs = PIN_TIMEOUT_MS,
+    beforeSend?: () => Promise<void>,
     cmd?: Record<string, string>,
   ): Promise<CallResult> {
     const token = await limiter.take(portal);
     if (!token.ok) return { ok: false, error: { kind: faultKind('client-rate-limit') } };
+    await beforeSend?.();
     return callThroughTab(deps.sendToTab, tab, method, timeoutMs, cmd);
   }
 

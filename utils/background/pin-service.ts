@@ -2,18 +2,23 @@ import { type B24Error, faultKind, WEBHOOK_BROKEN } from '../bitrix24/errors';
 import type { TabTarget } from '../bitrix24/login-client';
 import { createPinAll, PIN_ALL_METHOD, PIN_TIMEOUT_MS, type PinResult } from '../bitrix24/pin-all';
 import { hasHostAccess } from '../host-access';
-import { newOutcomeId, type PinOutcome, type PinTrigger } from '../outcome';
-import { HISTORY_LIMIT, type PendingPin } from '../storage';
+import { compactOutcome, newOutcomeId, type PinOutcome, type PinTrigger, parseHistory } from '../outcome';
+import { FULL_ID_OUTCOMES, HISTORY_LIMIT } from '../storage';
 import type { BackgroundDeps, RestCall } from './deps';
+import { STORAGE_LOCK } from './locks';
 import type { LoginService } from './login-service';
 import type { PortalQueue } from './portal-queue';
 import { presentEverywhere } from './presentation';
+
+/** A pending mark older than this (ms) is dropped at recovery without an outcome: nobody waits for it any more. */
+export const STALE_PENDING_MS = 10 * 60_000;
 
 /** The pin side of the background: pin and present, and the recovery of pins lost with their worker. */
 export interface PinService {
   /**
    * Runs Pin all for a portal and, when the outcome is new, records and presents it everywhere: history, last
-   * portal, the portal's webhook status, notification, badge, and the portal's open tabs.
+   * portal, the portal's webhook status, notification, badge, and the portal's open tabs. Triggers without a
+   * portal or without host access go through the same single-flight and join window as a pin.
    * @param portal portal origin, or null when none could be chosen (then the outcome is `no-webhook`, or
    *   `no-portal-tab` when the login path is on).
    * @param via the frame of the control that asked: a pin without a webhook is sent from there.
@@ -22,20 +27,21 @@ export interface PinService {
   /**
    * Turns the pins a dead worker left pending (killed mid-request, extension reloaded) into recorded and
    * presented "no reply" outcomes (history, notification, badge, open tabs), dated when their request left; a pin
-   * whose outcome was recorded after all is left alone. Runs once per service (the first call does the work,
-   * later calls get the same promise); never rejects.
+   * whose outcome was recorded after all is left alone, and a mark older than {@link STALE_PENDING_MS} is dropped
+   * quietly. Runs once per service (the first call does the work, later calls get the same promise); never
+   * rejects.
    */
   recoverLostPins(): Promise<void>;
   /** Stores an outcome reached by another action (Unpin all, Undo) and presents it everywhere. */
   recordAndPresent(outcome: PinOutcome): Promise<void>;
   /** Marks an action's request as about to leave (see `pendingPinsItem`); cleared when its outcome is stored. */
   markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void>;
+  /** The newest outcome of a portal (any portal when omitted), or null. */
+  lastOutcome(portal?: string): Promise<PinOutcome | null>;
 }
 
-type PendingPins = Record<string, PendingPin>;
-
 /**
- * Creates the pin service.
+ * Creates the pin service. Every read-modify-write of storage runs under {@link STORAGE_LOCK}.
  * @param call the rate-limited REST call (one limiter per background).
  * @param login the login path, for portals without a webhook.
  */
@@ -45,66 +51,87 @@ export function createPinService(
   login?: LoginService,
   queue?: PortalQueue,
 ): PinService {
-  const { storage } = deps;
+  const { storage, lock } = deps;
+  /** The newest outcome per portal recorded by this worker: the join window asks without reading the history. */
+  const newest = new Map<string, PinOutcome>();
 
-  let pendingQueue: Promise<unknown> = Promise.resolve();
-  /** Read-modify-write of the pending pins, one at a time (pins on two portals may overlap). */
-  function updatePending(change: (pending: PendingPins) => PendingPins): Promise<void> {
-    const next = pendingQueue.then(async () =>
-      storage.pendingPins.setValue(change(await storage.pendingPins.getValue())),
-    );
-    pendingQueue = next.catch(() => undefined);
-    return next;
+  async function readHistory(): Promise<PinOutcome[]> {
+    return parseHistory(await storage.history.getValue());
   }
 
-  /** Stores an outcome: history, the pending mark, the fallback portal, and a broken webhook's status. */
-  async function storeOutcome(outcome: PinOutcome): Promise<void> {
-    const history = await storage.history.getValue();
-    await storage.history.setValue([outcome, ...history].slice(0, HISTORY_LIMIT));
-    await updatePending(({ [outcome.portal]: _, ...others }) => others);
-    const portals = await storage.portals.getValue();
-    // Only a portal that can pin becomes the popup's and the shortcut's fallback: configured, or any portal
-    // while the login path is on.
-    if (outcome.portal && (portals[outcome.portal] || (await storage.useLogin.getValue())))
-      await storage.lastPortal.setValue(outcome.portal);
-    if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind)) {
+  /**
+   * Stores an outcome, in one locked step: history (the newest {@link FULL_ID_OUTCOMES} with all their IDs, older
+   * ones compacted), the pending mark, the fallback portal, and — when the webhook the pin used is still the one
+   * stored — that webhook's broken status. A portal removed meanwhile is not brought back.
+   */
+  function storeOutcome(outcome: PinOutcome, usedWebhook: string | null): Promise<void> {
+    newest.set(outcome.portal, outcome);
+    return lock(STORAGE_LOCK, async () => {
+      const history = [outcome, ...(await readHistory())].slice(0, HISTORY_LIMIT);
+      await storage.history.setValue(
+        history.map((o, i) => (i < FULL_ID_OUTCOMES || !o.ok ? o : compactOutcome(o))),
+      );
+      const { [outcome.portal]: _, ...pending } = await storage.pendingPins.getValue();
+      await storage.pendingPins.setValue(pending);
+      const portals = await storage.portals.getValue();
       const info = portals[outcome.portal];
-      if (info)
-        await storage.portals.setValue({ ...portals, [outcome.portal]: { ...info, status: 'broken' } });
-    }
+      if (!info) {
+        // Not configured (any more): no status. A pin through the login (no webhook used) still makes the portal
+        // the fallback of the popup and the shortcut while that setting is on; a removed portal does not come back.
+        if (outcome.portal && !usedWebhook && (await storage.useLogin.getValue()))
+          await storage.lastPortal.setValue(outcome.portal);
+        return;
+      }
+      await storage.lastPortal.setValue(outcome.portal);
+      if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind) && usedWebhook) {
+        const stored = (await storage.webhooks.getValue())[outcome.portal]?.base;
+        if (stored === usedWebhook)
+          await storage.portals.setValue({ ...portals, [outcome.portal]: { ...info, status: 'broken' } });
+      }
+    });
   }
 
-  /** Records and presents an outcome reached outside the pin use case (no portal, no access, a crash). */
-  async function recordOutcome(outcome: PinOutcome): Promise<void> {
-    await storeOutcome(outcome);
-    await presentEverywhere(outcome);
+  async function lastOutcome(portal?: string): Promise<PinOutcome | null> {
+    if (portal !== undefined && newest.has(portal)) return newest.get(portal)!;
+    const history = await readHistory();
+    return (portal === undefined ? history[0] : history.find((o) => o.portal === portal)) ?? null;
   }
 
   function markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void> {
-    return updatePending((pending) => ({
-      ...pending,
-      [portal]: { ...entry, worker: deps.workerId, at: deps.now() },
-    }));
+    return lock(STORAGE_LOCK, async () => {
+      const pending = await storage.pendingPins.getValue();
+      await storage.pendingPins.setValue({
+        ...pending,
+        [portal]: { ...entry, worker: deps.workerId, at: deps.now() },
+      });
+    });
   }
 
   const pinAll = createPinAll({
     webhookOf: async (portal) => (await storage.webhooks.getValue())[portal]?.base ?? null,
-    call: (base, method) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS }),
+    call: (base, method, beforeSend) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS, beforeSend }),
+    canReach: hasHostAccess,
     ...(login
       ? {
           login: {
             enabled: login.enabled,
             tabFor: login.tabFor,
-            call: (portal: string, tab: TabTarget) => login.call(portal, tab, PIN_ALL_METHOD, PIN_TIMEOUT_MS),
+            call: (portal: string, tab: TabTarget, _method: string, beforeSend: () => Promise<void>) =>
+              login.call(portal, tab, PIN_ALL_METHOD, PIN_TIMEOUT_MS, beforeSend),
           },
         }
       : {}),
-    lastOutcome: async (portal) =>
-      (await storage.history.getValue()).find((o) => o.portal === portal && o.action === 'pin') ?? null,
-    operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
-    rememberOperatingResetAt: async (portal, at) => {
-      await storage.operatingReset.setValue({ ...(await storage.operatingReset.getValue()), [portal]: at });
+    // Only a Pin all is joined: an Unpin all or an Undo right before never stands in for a pin.
+    lastOutcome: async (portal) => {
+      const mine = newest.get(portal);
+      if (mine?.action === 'pin') return mine;
+      return (await readHistory()).find((o) => o.portal === portal && o.action === 'pin') ?? null;
     },
+    operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
+    rememberOperatingResetAt: (portal, at) =>
+      lock(STORAGE_LOCK, async () => {
+        await storage.operatingReset.setValue({ ...(await storage.operatingReset.getValue()), [portal]: at });
+      }),
     now: deps.now,
     sleep: deps.sleep,
     beforeSend: (portal, trigger) => markPending(portal, { trigger, action: 'pin' }),
@@ -115,19 +142,22 @@ export function createPinService(
   let recovery: Promise<void> | undefined;
   function recoverLostPins(): Promise<void> {
     recovery ??= (async () => {
-      const lost = Object.entries(await storage.pendingPins.getValue()).filter(
-        ([, p]) => p.worker !== deps.workerId,
-      );
+      const lost = await lock(STORAGE_LOCK, async () => {
+        const pending = await storage.pendingPins.getValue();
+        const mine = Object.entries(pending).filter(([, p]) => p.worker === deps.workerId);
+        const others = Object.entries(pending).filter(([, p]) => p.worker !== deps.workerId);
+        if (others.length > 0) await storage.pendingPins.setValue(Object.fromEntries(mine));
+        return others;
+      });
       if (lost.length === 0) return;
-      await updatePending((pending) =>
-        Object.fromEntries(Object.entries(pending).filter(([, p]) => p.worker === deps.workerId)),
-      );
-      const history = await storage.history.getValue();
+      const history = await readHistory();
       for (const [portal, p] of lost) {
         // Killed between recording the outcome and clearing its entry: the outcome is there already.
         if (history.some((o) => o.portal === portal && o.at >= p.at)) continue;
+        // Days old (the browser was closed mid-pin): nobody waits for that answer any more.
+        if (deps.now() - p.at > STALE_PENDING_MS) continue;
         const error = { kind: faultKind('timeout') };
-        await recordOutcome({
+        const outcome: PinOutcome = {
           id: newOutcomeId(p.at),
           portal,
           at: p.at,
@@ -136,7 +166,9 @@ export function createPinService(
           ...(p.undoes ? { undoes: p.undoes } : {}),
           ok: false,
           error,
-        });
+        };
+        await storeOutcome(outcome, null);
+        await presentEverywhere(outcome);
       }
     })().catch(() => {});
     return recovery;
@@ -148,32 +180,27 @@ export function createPinService(
     via?: TabTarget,
   ): Promise<PinOutcome> {
     await recoverLostPins();
-    const local = (p: string, error: B24Error): PinOutcome => {
+    const target = portal ?? '';
+    let result: PinResult;
+    try {
+      result = await pinAll(target, trigger, via); // stores fresh outcomes itself, inside its single-flight
+    } catch {
       const at = deps.now();
-      return { id: newOutcomeId(at), portal: p, at, trigger, action: 'pin', ok: false, error };
-    };
-    let outcome: PinOutcome;
-    if (!portal) {
-      // Nothing to pin on: with the login path on, what is missing is a portal tab.
-      const kind = login && (await login.enabled()) ? faultKind('no-portal-tab') : 'no-webhook';
-      outcome = local('', { kind });
-    } else if (!(await hasHostAccess(portal))) {
-      // Firefox lets users withhold host access: say so instead of failing as a network error.
-      outcome = local(portal, { kind: 'host-access' });
-    } else {
-      let result: PinResult;
-      try {
-        result = await pinAll(portal, trigger, via); // stores fresh outcomes itself, inside its single-flight
-      } catch {
-        result = { fresh: true, outcome: local(portal, { kind: 'bad-response' }) };
-        await storeOutcome(result.outcome);
-      }
-      if (result.fresh) await presentEverywhere(result.outcome);
-      return result.outcome;
+      const error: B24Error = { kind: 'bad-response' };
+      result = {
+        fresh: true,
+        outcome: { id: newOutcomeId(at), portal: target, at, trigger, action: 'pin', ok: false, error },
+      };
+      await storeOutcome(result.outcome, null);
     }
-    await recordOutcome(outcome);
-    return outcome;
+    if (result.fresh) await presentEverywhere(result.outcome);
+    return result.outcome;
   }
 
-  return { pinAndPresent, recoverLostPins, recordAndPresent: recordOutcome, markPending };
+  async function recordAndPresent(outcome: PinOutcome): Promise<void> {
+    await storeOutcome(outcome, null);
+    await presentEverywhere(outcome);
+  }
+
+  return { pinAndPresent, recoverLostPins, lastOutcome, recordAndPresent, markPending };
 }

@@ -1,8 +1,9 @@
 import { browser } from 'wxt/browser';
 import { WEBHOOK_BROKEN } from '../bitrix24/errors';
+import { portalTabs } from '../host-access';
 import type { ContentMessage } from '../messaging';
 import { presentOutcome } from '../notify';
-import type { PinOutcome } from '../outcome';
+import { type PinOutcome, parseHistory } from '../outcome';
 import type { BackgroundStorage } from './deps';
 
 /** Shows an outcome: notification, badge, and the control on the portal's open tabs. Never rejects. */
@@ -10,14 +11,15 @@ export async function presentEverywhere(outcome: PinOutcome): Promise<void> {
   await Promise.allSettled([presentOutcome(outcome), broadcastOutcome(outcome)]);
 }
 
-/** Sends a new outcome to the content scripts of the portal's open tabs (every frame). */
+/**
+ * Sends a new outcome to the content scripts of the portal's open tabs (every frame): one message per tab, the
+ * outcome serialized by the browser once per tab.
+ */
 export async function broadcastOutcome(outcome: PinOutcome): Promise<void> {
   if (!outcome.portal) return;
   const message: ContentMessage = { type: 'outcome', outcome };
-  const tabs = await browser.tabs.query({ url: `${outcome.portal}/*` }).catch(() => []);
-  await Promise.allSettled(
-    tabs.filter((tab) => tab.id !== undefined).map((tab) => browser.tabs.sendMessage(tab.id!, message)),
-  );
+  const tabs = await portalTabs(outcome.portal);
+  await Promise.allSettled(tabs.map((tab) => browser.tabs.sendMessage(tab.id!, message)));
 }
 
 /**
@@ -26,7 +28,7 @@ export async function broadcastOutcome(outcome: PinOutcome): Promise<void> {
  */
 export function createNotificationClick(storage: Pick<BackgroundStorage, 'history'>) {
   return async function onNotificationClicked(notificationId: string): Promise<void> {
-    const outcome = (await storage.history.getValue()).find((o) => o.id === notificationId);
+    const outcome = parseHistory(await storage.history.getValue()).find((o) => o.id === notificationId);
     await browser.notifications.clear(notificationId).catch(() => false);
     if (!outcome) return;
     const needsOptions =
@@ -38,7 +40,7 @@ export function createNotificationClick(storage: Pick<BackgroundStorage, 'histor
       await browser.runtime.openOptionsPage();
       return;
     }
-    const [existing] = await browser.tabs.query({ url: `${outcome.portal}/online/*` }).catch(() => []);
+    const [existing] = await portalTabs(outcome.portal, '/online/*');
     if (existing?.id !== undefined) {
       await browser.tabs.update(existing.id, { active: true });
       if (existing.windowId !== undefined)

@@ -28,7 +28,7 @@ export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | unde
 
 /** What the router dispatches to. */
 export interface RouterDeps {
-  storage: Pick<BackgroundStorage, 'portals' | 'history'>;
+  storage: Pick<BackgroundStorage, 'portals'>;
   pins: PinService;
   unpins: UnpinService;
   webhooks: WebhookService;
@@ -61,8 +61,7 @@ export function createRouter(deps: RouterDeps) {
             frameId: from.frameId,
           })
         : undefined,
-    getLastOutcome: async (_message, from) =>
-      (await storage.history.getValue()).find((o) => o.portal === from.portal) ?? null,
+    getLastOutcome: (_message, from) => pins.lastOutcome(from.portal),
     getPinsAs: async (message, from) => {
       if (message.portal !== undefined) return undefined;
       await login.refreshUser(from.portal, { tabId: from.tabId, frameId: from.frameId });
@@ -86,7 +85,7 @@ export function createRouter(deps: RouterDeps) {
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
     removeWebhook: (message) => webhooks.removePortal(message.portal),
-    getLastOutcome: async () => (await storage.history.getValue())[0] ?? null,
+    getLastOutcome: () => pins.lastOutcome(),
     getPinsAs: async (message) => {
       const portal = message.portal ?? (await choosePortal());
       if (!portal) return undefined;

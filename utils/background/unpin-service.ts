@@ -34,6 +34,7 @@ export interface ActionLogin {
     method: Parameters<ActionSend>[0],
     params: Record<string, unknown>,
     timeoutMs: number,
+    beforeSend?: () => Promise<void>,
   ): Promise<CallResult>;
 }
 
@@ -79,11 +80,18 @@ export function createUnpinService(
   ): Promise<{ send: ActionSend } | { error: B24Error }> {
     if (!(await hasHostAccess(portal))) return { error: { kind: faultKind('host-access-withheld') } };
     const base = (await storage.webhooks.getValue())[portal]?.base;
-    if (base) return { send: (method, params, timeoutMs) => call(base, method, params, { timeoutMs }) };
+    if (base)
+      return {
+        send: (method, params, timeoutMs, beforeSend) =>
+          call(base, method, params, { timeoutMs, ...(beforeSend ? { beforeSend } : {}) }),
+      };
     if (!login || !(await login.enabled())) return { error: { kind: faultKind('no-webhook-stored') } };
     const tab = await login.tabFor(portal, via);
     if (!tab) return { error: { kind: faultKind('no-portal-tab') } };
-    return { send: (method, params, timeoutMs) => login.call(portal, tab, method, params, timeoutMs) };
+    return {
+      send: (method, params, timeoutMs, beforeSend) =>
+        login.call(portal, tab, method, params, timeoutMs, beforeSend),
+    };
   }
 
   function outcomeOf(

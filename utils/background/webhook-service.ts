@@ -5,6 +5,7 @@ import { hasHostAccess } from '../host-access';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '../portals';
 import { injectIntoOpenTabs, syncSelfHostedScripts } from '../self-hosted';
 import type { BackgroundDeps, RestCall } from './deps';
+import { STORAGE_LOCK } from './locks';
 
 /** Timeout of the cheap checks made when a webhook is saved (ms). */
 const CHECK_TIMEOUT_MS = 10_000;
@@ -75,23 +76,30 @@ export function createWebhookService(deps: BackgroundDeps, call: RestCall): Webh
       savedAt: deps.now(),
     };
     if (save) {
-      await storage.webhooks.setValue({
-        ...(await storage.webhooks.getValue()),
-        [webhook.portal]: { base: webhook.base },
+      const configured = await deps.lock(STORAGE_LOCK, async () => {
+        await storage.webhooks.setValue({
+          ...(await storage.webhooks.getValue()),
+          [webhook.portal]: { base: webhook.base },
+        });
+        const portals = { ...(await storage.portals.getValue()), [webhook.portal]: info };
+        await storage.portals.setValue(portals);
+        return Object.keys(portals);
       });
-      await storage.portals.setValue({ ...(await storage.portals.getValue()), [webhook.portal]: info });
       // A self-hosted portal gets the control on its pages from now on, including the tabs already open.
-      await syncSelfHostedScripts(Object.keys(await storage.portals.getValue()));
+      await syncSelfHostedScripts(configured);
       await injectIntoOpenTabs(webhook.portal);
     }
     return { ok: true, portal: info, saved: save };
   }
 
   async function removePortal(portal: string): Promise<PortalInfo[]> {
-    const { [portal]: _w, ...webhooks } = await storage.webhooks.getValue();
-    const { [portal]: _p, ...portals } = await storage.portals.getValue();
-    await storage.webhooks.setValue(webhooks);
-    await storage.portals.setValue(portals);
+    const portals = await deps.lock(STORAGE_LOCK, async () => {
+      const { [portal]: _w, ...webhooks } = await storage.webhooks.getValue();
+      const { [portal]: _p, ...rest } = await storage.portals.getValue();
+      await storage.webhooks.setValue(webhooks);
+      await storage.portals.setValue(rest);
+      return rest;
+    });
     await syncSelfHostedScripts(Object.keys(portals));
     return Object.values(portals);
   }

@@ -1,5 +1,14 @@
 import * as v from 'valibot';
-import { type B24Error, type ErrorKind, faultKind, kindOfCode, kindOnPath, loginKindOfCode } from './errors';
+import {
+  type B24Error,
+  boundCode,
+  boundOrigin,
+  type ErrorKind,
+  faultKind,
+  kindOfCode,
+  kindOnPath,
+  loginKindOfCode,
+} from './errors';
 
 /**
  * Calls one Bitrix24 REST method through a webhook. Errors are values: every answer and every transport failure
@@ -29,6 +38,11 @@ export interface CallOptions {
   fetch?: typeof fetch;
   /** Timeout of the cheap probes that tell a dead portal from a lost reply, ms. */
   probeTimeoutMs?: number;
+  /**
+   * Awaited right before the request leaves (after any rate-limit wait in front of the client), so the caller can
+   * mark it in flight only when it really goes out. A rejection stops the call (nothing is sent) and propagates.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 const numberish = v.union([v.number(), v.pipe(v.string(), v.transform(Number), v.number())]);
@@ -67,6 +81,7 @@ export async function callMethod(
 ): Promise<CallResult> {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const origin = new URL(webhookBase).origin;
+  await options.beforeSend?.();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   let response: Response;
@@ -188,13 +203,13 @@ export function classifyRestAnswer(answer: RestAnswer, path: AuthPath): CallResu
   }
   const asError = v.safeParse(ErrorEnvelope, json);
   if (asError.success) {
-    const code = asError.output.error;
+    const raw = asError.output.error;
     const description = asError.output.error_description;
     const kind =
       path === 'login'
-        ? loginKindOfCode(code, status, typeof description === 'string' ? description : '')
-        : kindOfCode(code);
-    return fail(kind, code);
+        ? loginKindOfCode(raw, status, typeof description === 'string' ? description : '')
+        : kindOfCode(raw);
+    return fail(kind, boundCode(raw));
   }
   if (status >= 200 && status < 300 && HAS_RESULT(json)) {
     const asSuccess = v.safeParse(SuccessEnvelope, json);
@@ -233,7 +248,7 @@ async function redirectTarget(
   const location = response.headers.get('location');
   if (location) {
     try {
-      return new URL(location, oldOrigin).origin;
+      return boundOrigin(new URL(location, oldOrigin).href);
     } catch {
       return undefined;
     }
@@ -247,7 +262,7 @@ async function redirectTarget(
       referrerPolicy: 'no-referrer',
       signal: AbortSignal.timeout(options.probeTimeoutMs ?? 5000),
     });
-    return probe.url ? new URL(probe.url).origin : undefined;
+    return probe.url ? boundOrigin(probe.url) : undefined;
   } catch {
     return undefined;
   }

@@ -200,7 +200,7 @@ export interface LoginCodeRow {
  * The codes of session auth, checked before {@link ERROR_TABLE} on the login path only: the first row whose code
  * and description match decides. Source: the `rest` module, `lib/sessionauth/auth.php` (the token check and the
  * user checks) and `services/rest/index.php` (all sent as 401 through the OAuth exception path), documented in
- * `docs/bitrix24.md`, "Session auth". The content script already retried `session_failed` once with the token the
+ * `docs/session-auth.md`. The content script already retried `session_failed` once with the token the
  * portal sent back, so one reaching the background is the second refusal.
  */
 // biome-ignore format: one row per line, so that it reads as the table it is
@@ -302,7 +302,9 @@ export function faultKind(fault: FaultName, status?: number): ErrorKind {
 
 /**
  * Kinds after which the same request may be sent again by the operator at once without risk of a double pin:
- * the portal certainly did not run the method.
+ * the portal certainly did not run the method — it answered with a refusal, or nothing was sent. A failed
+ * connection (`network`) is not among them: the browser cannot tell a refused connection from one lost after the
+ * request left, so it counts as "may or may not be pinned".
  */
 export const REQUEST_NOT_RUN: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'no-webhook',
@@ -316,7 +318,6 @@ export const REQUEST_NOT_RUN: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'operation-limit',
   'method-not-found',
   'portal-deleted',
-  'network',
   'portal-moved',
   'host-access',
   'login-required',
@@ -332,3 +333,32 @@ export const WEBHOOK_BROKEN: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'missing-scope',
   'portal-deleted',
 ]);
+
+/** Longest Bitrix24 `error` code kept (the documented ones are under 30 characters). */
+export const CODE_MAX = 64;
+
+/**
+ * A portal-controlled error code as it may be stored and shown: letters, digits and `_ . : -` only, at most
+ * {@link CODE_MAX} characters; anything else is replaced by `?`. Undefined for an empty result.
+ */
+export function boundCode(code: string): string | undefined {
+  const clean = code
+    .trim()
+    .replace(/[^\w.:-]/g, '?')
+    .slice(0, CODE_MAX);
+  return clean || undefined;
+}
+
+/**
+ * A portal-controlled redirect target as it may be stored and shown: the https (or http) origin of `url`, at most
+ * 300 characters; undefined for anything else.
+ */
+export function boundOrigin(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
+    return u.origin.length <= 300 ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,7 +8,7 @@ import { isUndoBatchCmd } from './undo-plan';
 /**
  * The login path, page side: a portal tab's content script calls one of the fixed REST methods with the
  * operator's own Bitrix24 login, on the background's behalf, the way the portal's own `BX.rest.callMethod` does
- * (`docs/bitrix24.md`, "Session auth"): `POST /rest/METHOD.json`, form body `sessid=TOKEN`, the page's cookies.
+ * (`docs/session-auth.md`): `POST /rest/METHOD.json`, form body `sessid=TOKEN`, the page's cookies.
  *
  * Why here and not in the background: the content script's request is a same-origin request of the page, so it
  * carries exactly the cookies of the tab the operator is looking at, in both browsers and whatever cookie store or

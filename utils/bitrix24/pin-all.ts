@@ -59,8 +59,17 @@ export function parseSessionIds(result: unknown): number[] | null {
 export interface PinAllDeps {
   /** The canonical webhook base of a portal, or null when none is stored. */
   webhookOf(portal: string): Promise<string | null>;
-  /** Calls a method (see `callMethod`), already bound to a timeout. */
-  call(webhookBase: string, method: string): Promise<CallResult>;
+  /**
+   * Calls a method (see `callMethod`), already bound to a timeout and the rate limit; awaits `beforeSend` right
+   * before the request leaves (after any limiter wait), not when a token is refused.
+   */
+  call(webhookBase: string, method: string, beforeSend: () => Promise<void>): Promise<CallResult>;
+  /**
+   * Whether the extension may reach the portal at all (host access); when false the outcome is `host-access` and
+   * nothing is sent. Asked inside the join window, so a storm of triggers without access gets one outcome.
+   * Optional: reachable when absent.
+   */
+  canReach?(portal: string): Promise<boolean>;
   /**
    * The login path, used for a portal without a webhook: absent, or `enabled()` false, means "no webhook" ends
    * the pin.
@@ -75,15 +84,17 @@ export interface PinAllDeps {
   now(): number;
   sleep(ms: number): Promise<void>;
   /**
-   * Called right before each request leaves (the first one and the retry), so that a worker killed before the
-   * answer leaves a trace the next worker can turn into a "no reply" outcome. Optional.
+   * Called right before each request leaves (the first one and the retry, after any rate-limit wait), so that a
+   * worker killed before the answer leaves a trace the next worker can turn into a "no reply" outcome. Optional.
    */
   beforeSend?(portal: string, trigger: PinTrigger): Promise<void>;
   /**
    * Stores a new outcome where {@link PinAllDeps.lastOutcome} will find it. Called before the pin leaves the
    * single-flight, so a trigger arriving right after it joins it instead of pinning again.
+   * @param webhookBase the webhook the pin used (null when none was stored), so that a failure marks that
+   *   webhook broken and not one saved meanwhile.
    */
-  record(outcome: PinOutcome): Promise<void>;
+  record(outcome: PinOutcome, webhookBase: string | null): Promise<void>;
   /**
    * Runs the pin in the portal's one-action-at-a-time queue (`utils/background/portal-queue.ts`), so it never
    * overlaps an Unpin all or an Undo on the same portal. Optional: without it pins are only single-flight.
@@ -100,43 +111,31 @@ export interface PinAllLogin {
    * picks; null when the portal has no open tab.
    */
   tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null>;
-  /** Calls a method through that frame's login (rate-limited and bound to a timeout). */
-  call(portal: string, tab: TabTarget, method: string): Promise<CallResult>;
+  /**
+   * Calls a method through that frame's login, bound to a timeout and the rate limit; awaits `beforeSend` right
+   * before the tab is asked (after any limiter wait).
+   */
+  call(portal: string, tab: TabTarget, method: string, beforeSend: () => Promise<void>): Promise<CallResult>;
 }
 
 /** A pin's outcome, and whether it is new (`fresh`) or joined an earlier or concurrent one. */
 export interface PinResult {
   outcome: PinOutcome;
   fresh: boolean;
+  /** The webhook base a fresh pin used (null when none was stored or none was needed). */
+  webhookBase?: string | null;
 }
 
 /**
  * Creates the `pinAll(portal, trigger)` function. Concurrent calls for one portal share one request
- * (single-flight); calls within {@link JOIN_WINDOW_MS} of a finished pin get its outcome.
- * Never rejects: every failure is an outcome.
+ * (single-flight); calls within {@link JOIN_WINDOW_MS} of a finished pin get its outcome. The portal `''` stands
+ * for "no portal could be chosen": it goes through the same single-flight and join window and ends `no-webhook`,
+ * so a storm of shortcut presses before any setup gives one outcome. Never rejects: every failure is an outcome.
  */
 export function createPinAll(
   deps: PinAllDeps,
 ): (portal: string, trigger: PinTrigger, via?: TabTarget) => Promise<PinResult> {
   const inFlight = new Map<string, Promise<PinOutcome>>();
-
-  /**
-   * The request a pin sends: through the saved webhook, else through the operator's login from a portal tab
-   * (when allowed), else nothing (the error says why).
-   */
-  async function sender(
-    portal: string,
-    via: TabTarget | undefined,
-  ): Promise<{ send: () => Promise<CallResult> } | { error: B24Error }> {
-    const base = await deps.webhookOf(portal);
-    if (base) return { send: () => deps.call(base, PIN_ALL_METHOD) };
-    if (!deps.login || !(await deps.login.enabled()))
-      return { error: { kind: faultKind('no-webhook-stored') } };
-    const tab = await deps.login.tabFor(portal, via);
-    if (!tab) return { error: { kind: faultKind('no-portal-tab') } };
-    const login = deps.login;
-    return { send: () => login.call(portal, tab, PIN_ALL_METHOD) };
-  }
 
   async function run(portal: string, trigger: PinTrigger, via?: TabTarget): Promise<PinResult> {
     const last = await deps.lastOutcome(portal);
@@ -146,17 +145,35 @@ export function createPinAll(
         !last.ok && REQUEST_NOT_RUN.has(last.error.kind) ? JOIN_WINDOW_NOT_RUN_MS : JOIN_WINDOW_MS;
       if (age >= 0 && age < window) return { outcome: last, fresh: false };
     }
-    const how = await sender(portal, via);
+    let base: string | null = null;
     const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
       const at = deps.now();
-      return { outcome: { id: newOutcomeId(at), portal, at, trigger, action: 'pin', ...body }, fresh: true };
+      return {
+        outcome: { id: newOutcomeId(at), portal, at, trigger, action: 'pin', ...body },
+        fresh: true,
+        webhookBase: base,
+      };
     };
-    if ('error' in how) return finish({ ok: false, error: how.error });
-
-    const send = async () => {
+    // Firefox lets users withhold host access: say so instead of failing as a network error.
+    if (portal && deps.canReach && !(await deps.canReach(portal)))
+      return finish({ ok: false, error: { kind: 'host-access' } });
+    base = portal ? await deps.webhookOf(portal) : null;
+    const beforeSend = async () => {
       await deps.beforeSend?.(portal, trigger);
-      return how.send();
     };
+    // The credential: the saved webhook, else the operator's login from a portal tab (when allowed).
+    let send: () => Promise<CallResult>;
+    if (base) {
+      const sendTo = base;
+      send = () => deps.call(sendTo, PIN_ALL_METHOD, beforeSend);
+    } else if (deps.login && (await deps.login.enabled())) {
+      const login = deps.login;
+      const tab = portal ? await login.tabFor(portal, via) : null;
+      if (!tab) return finish({ ok: false, error: { kind: faultKind('no-portal-tab') } });
+      send = () => login.call(portal, tab, PIN_ALL_METHOD, beforeSend);
+    } else {
+      return finish({ ok: false, error: { kind: faultKind('no-webhook-stored') } });
+    }
     let answer = await send();
     if (!answer.ok && answer.error.kind === 'rate-limited') {
       await deps.sleep(RATE_LIMIT_BACKOFF_MS);
@@ -180,7 +197,7 @@ export function createPinAll(
 
   const runAndRecord = async (portal: string, trigger: PinTrigger, via?: TabTarget): Promise<PinResult> => {
     const result = await run(portal, trigger, via);
-    if (result.fresh) await deps.record(result.outcome);
+    if (result.fresh) await deps.record(result.outcome, result.webhookBase ?? null);
     return result;
   };
 

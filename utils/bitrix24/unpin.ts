@@ -39,12 +39,14 @@ export type ActionBody =
 
 /**
  * Sends one request through the portal's credential (the webhook, or the operator's login from a portal tab),
- * rate-limited by the extension's bucket; errors are values ({@link CallResult}).
+ * rate-limited by the extension's bucket, awaiting `beforeSend` once the rate token is granted, right before the
+ * request leaves; errors are values ({@link CallResult}).
  */
 export type ActionSend = (
   method: typeof UNPIN_ALL_METHOD | typeof BATCH_METHOD,
   params: Record<string, unknown>,
   timeoutMs: number,
+  beforeSend?: () => Promise<void>,
 ) => Promise<CallResult>;
 
 /** What the two actions need. */
@@ -66,8 +68,7 @@ async function sendBounded(
   timeoutMs: number,
 ): Promise<CallResult> {
   for (let attempt = 0; ; attempt++) {
-    await deps.beforeSend?.();
-    const answer = await deps.send(method, params, timeoutMs);
+    const answer = await deps.send(method, params, timeoutMs, deps.beforeSend);
     if (answer.ok || answer.error.kind !== 'rate-limited' || attempt >= RATE_RETRIES) return answer;
     await deps.sleep(RATE_LIMIT_BACKOFF_MS * (attempt + 1));
   }
@@ -150,7 +151,7 @@ export function undoTarget(
   const pin = mine[index];
   if (!pin) return { refused: 'no-pin' };
   const since = mine.slice(0, index);
-  // An Undo that certainly sent nothing the portal ran (no webhook, network down…) may be tried again.
+  // An Undo that certainly sent nothing the portal ran (no webhook, logged out…) may be tried again.
   const undid = (o: PinOutcome, id: string) =>
     o.action === 'undo' && o.undoes === id && (o.ok || !REQUEST_NOT_RUN.has(o.error.kind));
   if (since.some((o) => undid(o, pin.id))) return { refused: 'already-undone' };

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickControl, DEMO, type FirefoxSession, startFirefoxSession } from './support/firefox-session';
+
+/**
+ * Zero setup in Firefox ESR: a fresh profile with no webhook pins with the operator's own Bitrix24 login, from
+ * the control and from the popup. The request leaves from the portal tab's content script (a same-origin request
+ * of the page, with its cookie and a form `sessid`).
+ */
+describe('Pin all with the operator’s login, no webhook (Firefox ESR)', () => {
+  let s: FirefoxSession;
+  beforeAll(async () => {
+    s = await startFirefoxSession();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('from the injected control: one POST to /rest/…pinAll.json with the page’s cookie and a form sessid', async () => {
+    const page = await s.browser.newPage();
+    await page.goto(`${DEMO}/contact_center/`);
+    await page.waitForSelector('b24-pin-all');
+    await clickControl(page);
+    const deadline = Date.now() + 15_000;
+    let history = await s.storedHistory();
+    while (history.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      history = await s.storedHistory();
+    }
+    expect(history[0]).toMatchObject({
+      trigger: 'control',
+      ok: true,
+      sessionIds: [1652, 1653],
+      portal: DEMO,
+    });
+    const pins = s.pins();
+    expect(pins.map((r) => `${r.method} ${r.host}${r.path}`)).toEqual([
+      'POST demo.bitrix24.com/rest/imopenlines.session.mode.pinAll.json',
+    ]);
+    expect(pins[0]!.sessionAuth).toMatchObject({ sessid: 'form', cookie: true, userId: 7, result: 'ok' });
+    await page.close();
+  });
+
+  it('from the popup, with the portal open in a tab', async () => {
+    s.emulator.reset();
+    const page = await s.browser.newPage();
+    await page.goto(`${DEMO}/online/`);
+    await new Promise((r) => setTimeout(r, 2100)); // past the join window of the previous pin
+    const popup = await s.openExtensionPage('popup.html', 'button.pin-all');
+    await popup.click('button.pin-all');
+    await popup.waitForFunction(
+      () =>
+        /Pinned 2 dialogs[\s\S]*1652[\s\S]*1653/.test(
+          document.querySelector('.popup-last')?.textContent ?? '',
+        ),
+      { timeout: 10_000 },
+    );
+    expect(s.pins()).toHaveLength(1);
+    expect(s.pins()[0]!.sessionAuth).toMatchObject({ sessid: 'form', cookie: true, result: 'ok' });
+    await popup.close();
+    await page.close();
+  });
+});
