@@ -220,7 +220,7 @@ describe('undoTarget: only the newest pin of the portal, for 10 minutes, once', 
           action: 'undo',
           undoes,
           ok,
-          error: { kind: 'network' },
+          error: { kind: 'login-required' },
         };
 
   it('offers the newest pin', () => {
