@@ -40,6 +40,8 @@ export default defineConfig({
         suggested_key: { default: 'Alt+Shift+P' },
         description: '__MSG_commandPinAll__',
       },
+      // No default key: unpinning can send waiting dialogs back to the queue, and it always asks first.
+      'unpin-all': { description: '__MSG_commandUnpinAll__' },
     },
     ...(browser === 'firefox'
       ? {

@@ -8,9 +8,10 @@ import {
   controlTexts,
   PinAllControl,
 } from '@/components/PinAllControl';
+import { UNDO_WINDOW_MS, type UndoRefusal } from './bitrix24/unpin';
 import { ContentMessage, sendToBackground } from './messaging';
 import type { PinOutcome } from './outcome';
-import { outcomeLine } from './outcome-text';
+import { outcomeLine, undoRefusalText } from './outcome-text';
 import { pinsAsText } from './pins-as';
 import {
   type Anchor,
@@ -119,10 +120,30 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
 
   let status: ControlStatus | null = null;
   let pinsAs: string | null = null;
+  /** Why the last Undo did nothing; cleared by the next action or outcome. */
+  let note: string | null = null;
+  let undoExpiry: ReturnType<typeof setTimeout> | undefined;
+  /** Undo is offered while the latest outcome is a pin of something, younger than the Undo window. */
+  const undoOffered = () =>
+    !!outcome &&
+    outcome.action === 'pin' &&
+    outcome.ok &&
+    outcome.sessionIds.length > 0 &&
+    Date.now() - outcome.at < UNDO_WINDOW_MS;
   const paint = () => {
     if (!container) return;
     render(
-      h(PinAllControl, { state, texts, status, onPin, compact: anchor?.compact ?? true, pinsAs }),
+      h(PinAllControl, {
+        state,
+        texts,
+        status,
+        onPin,
+        onUnpinAll,
+        ...(undoOffered() ? { onUndo } : {}),
+        note,
+        compact: anchor?.compact ?? true,
+        pinsAs,
+      }),
       container,
     );
   };
@@ -132,7 +153,11 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   const show = (next: PinOutcome) => {
     if (outcome && next.at < outcome.at) return;
     outcome = next;
+    note = null;
     status = { text: outcomeLine(next), ok: next.ok };
+    clearTimeout(undoExpiry);
+    // Take the Undo button away when its window closes (the background refuses it then anyway).
+    if (undoOffered()) undoExpiry = setTimeout(paint, UNDO_WINDOW_MS - (Date.now() - next.at) + 50);
   };
 
   const createHost = (): HTMLElement => {
@@ -176,6 +201,7 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
           portal: location.origin,
           at,
           trigger: 'control',
+          action: 'pin',
           ok: false,
           error: { kind: 'no-reply' },
         });
@@ -185,6 +211,52 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
       paint();
     }
   }
+
+  /** Runs an Unpin all or an Undo from the control, like {@link onPin}: one action at a time, errors shown. */
+  async function runAction(
+    busy: 'unpinning' | 'undoing',
+    action: 'unpin-all' | 'undo',
+    ask: () => Promise<unknown>,
+  ): Promise<void> {
+    if (state !== 'idle') return;
+    state = busy;
+    note = null;
+    paint();
+    try {
+      const answer = await ask();
+      if (isOutcome(answer)) show(answer);
+      else if (answer && typeof answer === 'object' && 'outcome' in answer && isOutcome(answer.outcome))
+        show(answer.outcome);
+      else if (answer && typeof answer === 'object' && 'refused' in answer)
+        note = undoRefusalText(answer.refused as UndoRefusal);
+      else throw new Error('no outcome in the answer');
+    } catch (error) {
+      if (!whenGone(error)) {
+        const at = Date.now();
+        show({
+          id: `local-${at}`,
+          portal: location.origin,
+          at,
+          trigger: 'control',
+          action,
+          ok: false,
+          error: { kind: 'no-reply' },
+        });
+      }
+    } finally {
+      if (state === busy) state = 'idle';
+      paint();
+    }
+  }
+
+  const onUnpinAll = () =>
+    void runAction('unpinning', 'unpin-all', () => send({ type: 'unpinAll', trigger: 'control' }));
+  const onUndo = () => {
+    const pinId = outcome?.id;
+    void runAction('undoing', 'undo', () =>
+      send({ type: 'undoPin', trigger: 'control', ...(pinId ? { pinId } : {}) }),
+    );
+  };
 
   const loadLastOutcome = async () => {
     try {
@@ -222,6 +294,7 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
     unmount();
     stopWatching();
     finished = true;
+    clearTimeout(undoExpiry);
   };
 
   const check = () => {

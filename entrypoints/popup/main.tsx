@@ -5,6 +5,8 @@ import { i18n } from '#i18n';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
 import { pickPortal } from '@/utils/background/choose-portal';
+import { ASK_UNPIN_ALL } from '@/utils/background/presentation';
+import type { UndoAnswer } from '@/utils/background/unpin-service';
 import { portalOfUrl } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
@@ -73,11 +75,62 @@ async function pin(portal: string | undefined): Promise<PinOutcome> {
       portal: portal ?? '',
       at,
       trigger: 'popup',
+      action: 'pin',
       ok: false,
       error: { kind: 'no-reply' },
     };
   }
 }
+
+async function unpinAll(portal: string | undefined): Promise<PinOutcome> {
+  try {
+    return await sendToBackground({ type: 'unpinAll', trigger: 'popup', ...(portal ? { portal } : {}) });
+  } catch {
+    const at = Date.now();
+    return {
+      id: newOutcomeId(at),
+      portal: portal ?? '',
+      at,
+      trigger: 'popup',
+      action: 'unpin-all',
+      ok: false,
+      error: { kind: 'no-reply' },
+    };
+  }
+}
+
+async function undo(portal: string | undefined, pinId: string): Promise<UndoAnswer> {
+  try {
+    return await sendToBackground({
+      type: 'undoPin',
+      trigger: 'popup',
+      pinId,
+      ...(portal ? { portal } : {}),
+    });
+  } catch {
+    const at = Date.now();
+    return {
+      outcome: {
+        id: newOutcomeId(at),
+        portal: portal ?? '',
+        at,
+        trigger: 'popup',
+        action: 'undo',
+        undoes: pinId,
+        ok: false,
+        error: { kind: 'no-reply' },
+      },
+    };
+  }
+}
+
+/**
+ * `popup.html?ask=unpin-all&portal=…`: the `unpin-all` command opened this page in a small window to ask first
+ * (`askUnpinAll` in `utils/background/presentation.ts`).
+ */
+const query = new URLSearchParams(location.search);
+const askUnpinAll = query.get('ask') === ASK_UNPIN_ALL;
+const askedPortal = askUnpinAll ? query.get('portal') : null;
 
 function openOptions() {
   browser.runtime.openOptionsPage().then(() => window.close());
@@ -118,7 +171,7 @@ function App() {
   const loginUsers = useItem(loginUsersItem, {});
   const [openTabs, setOpenTabs] = useState<string[]>([]);
   const [tabOrigin, setTabOrigin] = useState<string | null>(null);
-  const [chosen, setChosen] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<string | null>(askedPortal);
   const [shortcut, setShortcut] = useState<string | null | undefined>(undefined);
 
   useEffect(() => {
@@ -180,6 +233,10 @@ function App() {
       selectedPortal={selected}
       onSelectPortal={setChosen}
       onPin={pin}
+      onUnpinAll={unpinAll}
+      onUndo={undo}
+      askUnpinAll={askUnpinAll}
+      onAskCancelled={() => window.close()}
       history={history}
       shortcut={shortcut}
       browserName={import.meta.env.BROWSER}

@@ -16,6 +16,7 @@ const base = {
   portal: 'https://acme.bitrix24.com',
   at: 1_700_000_000_000,
   trigger: 'control',
+  action: 'pin',
 } as const;
 const pinned: PinOutcome = { ...base, ok: true, sessionIds: [1652, 1653] };
 const nothing: PinOutcome = { ...base, ok: true, sessionIds: [] };

@@ -1,5 +1,6 @@
 import { callMethod } from '../bitrix24/client';
 import { createRateLimiter, rateLimitedCall } from '../bitrix24/rate-limit';
+import { isUndoBatchCmd } from '../bitrix24/undo-plan';
 import { readPolicy } from '../policy';
 import {
   historyItem,
@@ -17,9 +18,11 @@ import type { BackgroundDeps } from './deps';
 import { webLock } from './locks';
 import { createLoginService, sendToPortalTab } from './login-service';
 import { createPinService } from './pin-service';
-import { createNotificationClick } from './presentation';
+import { createPortalQueue } from './portal-queue';
+import { askUnpinAll, createNotificationClick } from './presentation';
 import { createRouter } from './router';
 import { createSettings } from './settings';
+import { createUnpinService } from './unpin-service';
 import { createWebhookService } from './webhook-service';
 
 export type { BackgroundDeps, BackgroundStorage, RestCall, StoredValue } from './deps';
@@ -71,12 +74,28 @@ export function createBackground(deps: BackgroundDeps) {
   const call = rateLimitedCall(limiter, deps.callMethod);
   const settings = createSettings(deps);
   const login = createLoginService(deps, limiter, settings);
-  const pins = createPinService(deps, call, login, settings);
+  /** One action at a time per portal: Pin all, Unpin all and Undo queue behind each other, never join. */
+  const queue = createPortalQueue();
+  const pins = createPinService(deps, call, login, settings, queue);
+  const unpins = createUnpinService(deps, call, pins, queue, {
+    enabled: login.enabled,
+    tabFor: login.tabFor,
+    call: (portal, tab, method, params, timeoutMs, beforeSend) =>
+      login.call(
+        portal,
+        tab,
+        method,
+        timeoutMs,
+        beforeSend,
+        isUndoBatchCmd(params.cmd) ? params.cmd : undefined,
+      ),
+  });
   const webhooks = createWebhookService(deps, call, settings);
   const choosePortal = createChoosePortal(storage, settings);
   const handleMessage = createRouter({
     storage,
     pins,
+    unpins,
     webhooks,
     login,
     choosePortal,
@@ -84,10 +103,14 @@ export function createBackground(deps: BackgroundDeps) {
     now: deps.now,
   });
 
-  /** The `pin-all` keyboard command: pins on the chosen portal with no UI but the notification and badge. */
+  /**
+   * The keyboard commands. `pin-all` pins on the chosen portal with no UI but the notification and badge.
+   * `unpin-all` never unpins by itself: it opens the popup's confirmation in a small window (a command has no UI to
+   * ask in, and Unpin all always asks first).
+   */
   async function onCommand(command: string): Promise<void> {
-    if (command !== 'pin-all') return;
-    await pins.pinAndPresent(await choosePortal(), 'shortcut');
+    if (command === 'pin-all') await pins.pinAndPresent(await choosePortal(), 'shortcut');
+    else if (command === 'unpin-all') await askUnpinAll(await choosePortal());
   }
 
   /**
@@ -103,6 +126,8 @@ export function createBackground(deps: BackgroundDeps) {
     handleMessage,
     onPolicyChanged,
     onCommand,
+    unpinAllAndPresent: unpins.unpinAllAndPresent,
+    undoAndPresent: unpins.undoAndPresent,
     onNotificationClicked: createNotificationClick(storage),
     choosePortal,
     pinAndPresent: pins.pinAndPresent,

@@ -31,7 +31,8 @@ export interface LoginService {
   tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null>;
   /**
    * Calls a fixed method through a frame's login, after taking a token of the portal's rate bucket; awaits
-   * `beforeSend` (the pending mark of a pin) once the token is granted, right before the tab is asked.
+   * `beforeSend` (the pending mark of an action) once the token is granted, right before the tab is asked. `cmd`
+   * only for `batch` (an Undo batch, `undo-plan.ts`).
    */
   call(
     portal: string,
@@ -39,6 +40,7 @@ export interface LoginService {
     method: LoginMethod,
     timeoutMs?: number,
     beforeSend?: () => Promise<void>,
+    cmd?: Record<string, string>,
   ): Promise<CallResult>;
   /**
    * Reads whom the login acts as on `portal` (`profile`) and stores it, unless a reading younger than
@@ -88,11 +90,12 @@ export function createLoginService(
     method: LoginMethod,
     timeoutMs = PIN_TIMEOUT_MS,
     beforeSend?: () => Promise<void>,
+    cmd?: Record<string, string>,
   ): Promise<CallResult> {
     const token = await limiter.take(portal);
     if (!token.ok) return { ok: false, error: { kind: faultKind('client-rate-limit') } };
     await beforeSend?.();
-    return callThroughTab(deps.sendToTab, tab, method, timeoutMs);
+    return callThroughTab(deps.sendToTab, tab, method, timeoutMs, cmd);
   }
 
   async function refreshUser(portal: string, via?: TabTarget): Promise<void> {

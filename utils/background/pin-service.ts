@@ -14,6 +14,7 @@ import { FULL_ID_OUTCOMES, HISTORY_LIMIT } from '../storage';
 import type { BackgroundDeps, RestCall } from './deps';
 import { STORAGE_LOCK } from './locks';
 import type { LoginService } from './login-service';
+import type { PortalQueue } from './portal-queue';
 import { presentEverywhere } from './presentation';
 import type { Settings } from './settings';
 
@@ -39,6 +40,10 @@ export interface PinService {
    * rejects.
    */
   recoverLostPins(): Promise<void>;
+  /** Stores an outcome reached by another action (Unpin all, Undo) and presents it everywhere. */
+  recordAndPresent(outcome: PinOutcome): Promise<void>;
+  /** Marks an action's request as about to leave (see `pendingPinsItem`); cleared when its outcome is stored. */
+  markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void>;
   /** The newest outcome of a portal (any portal when omitted), or null. */
   lastOutcome(portal?: string): Promise<PinOutcome | null>;
   /** Under the `hideHistory` policy, removes the session IDs the stored history still holds (keeps the counts). */
@@ -57,6 +62,7 @@ export function createPinService(
   call: RestCall,
   login: LoginService | undefined,
   settings: Settings,
+  queue?: PortalQueue,
 ): PinService {
   const { storage, lock } = deps;
 
@@ -103,6 +109,16 @@ export function createPinService(
     return (portal === undefined ? history[0] : history.find((o) => o.portal === portal)) ?? null;
   }
 
+  function markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void> {
+    return lock(STORAGE_LOCK, async () => {
+      const pending = await storage.pendingPins.getValue();
+      await storage.pendingPins.setValue({
+        ...pending,
+        [portal]: { ...entry, worker: deps.workerId, at: deps.now() },
+      });
+    });
+  }
+
   const pinAll = createPinAll({
     // Under `signIn: "login"` a stored webhook is never used: the pin goes through the login or not at all.
     webhookOf: async (portal) =>
@@ -119,7 +135,9 @@ export function createPinService(
           },
         }
       : {}),
-    lastOutcome: (portal) => lastOutcome(portal),
+    // Only a Pin all is joined: an Unpin all or an Undo right before never stands in for a pin.
+    lastOutcome: async (portal) =>
+      (await readHistory()).find((o) => o.portal === portal && o.action === 'pin') ?? null,
     operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
     rememberOperatingResetAt: (portal, at) =>
       lock(STORAGE_LOCK, async () => {
@@ -127,15 +145,9 @@ export function createPinService(
       }),
     now: deps.now,
     sleep: deps.sleep,
-    beforeSend: (portal, trigger) =>
-      lock(STORAGE_LOCK, async () => {
-        const pending = await storage.pendingPins.getValue();
-        await storage.pendingPins.setValue({
-          ...pending,
-          [portal]: { worker: deps.workerId, trigger, at: deps.now() },
-        });
-      }),
+    beforeSend: (portal, trigger) => markPending(portal, { trigger, action: 'pin' }),
     record: storeOutcome,
+    ...(queue ? { exclusive: queue.run } : {}),
   });
 
   let recovery: Promise<void> | undefined;
@@ -161,6 +173,8 @@ export function createPinService(
           portal,
           at: p.at,
           trigger: p.trigger,
+          action: p.action ?? 'pin',
+          ...(p.undoes ? { undoes: p.undoes } : {}),
           ok: false,
           error,
         };
@@ -186,7 +200,7 @@ export function createPinService(
       const error: B24Error = { kind: 'bad-response' };
       result = {
         fresh: true,
-        outcome: { id: newOutcomeId(at), portal: target, at, trigger, ok: false, error },
+        outcome: { id: newOutcomeId(at), portal: target, at, trigger, action: 'pin', ok: false, error },
       };
       await storeOutcome(result.outcome, null);
     }
@@ -198,10 +212,15 @@ export function createPinService(
     return lock(STORAGE_LOCK, async () => {
       if (!(await settings()).hideHistory) return;
       const history = await readHistory();
-      if (history.some((o) => o.ok && o.sessionIds.length > 0))
+      if (history.some((o) => o.ok && (o.sessionIds.length > 0 || o.failed || o.unsure)))
         await storage.history.setValue(history.map(withoutSessionIds));
     });
   }
 
-  return { pinAndPresent, recoverLostPins, lastOutcome, applyHistoryPolicy };
+  async function recordAndPresent(outcome: PinOutcome): Promise<void> {
+    await storeOutcome(outcome, null);
+    await presentEverywhere(outcome);
+  }
+
+  return { pinAndPresent, recoverLostPins, lastOutcome, recordAndPresent, markPending, applyHistoryPolicy };
 }

@@ -7,6 +7,7 @@ import type { BackgroundStorage } from './deps';
 import type { LoginService } from './login-service';
 import type { PinService } from './pin-service';
 import type { Settings } from './settings';
+import type { UnpinService } from './unpin-service';
 import type { WebhookService } from './webhook-service';
 
 /** A message of one type. */
@@ -31,6 +32,7 @@ export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | unde
 export interface RouterDeps {
   storage: Pick<BackgroundStorage, 'portals'>;
   pins: PinService;
+  unpins: UnpinService;
   webhooks: WebhookService;
   login: LoginService;
   choosePortal(requested?: string): Promise<string | null>;
@@ -45,13 +47,24 @@ export interface RouterDeps {
  * refused, so a forged message learns nothing.
  */
 export function createRouter(deps: RouterDeps) {
-  const { storage, pins, webhooks, login, choosePortal, settings } = deps;
+  const { storage, pins, unpins, webhooks, login, choosePortal, settings } = deps;
 
   const fromContentScript: HandlerMap<Extract<SenderKind, { kind: 'content-script' }>> = {
     pinAll: async (message, from) =>
       message.trigger === 'control' && message.portal === undefined
         ? // Without a webhook the pin is sent from the control's own frame, with that page's login.
           pins.pinAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
+        : undefined,
+    unpinAll: async (message, from) =>
+      message.trigger === 'control' && message.portal === undefined
+        ? unpins.unpinAllAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
+        : undefined,
+    undoPin: async (message, from) =>
+      message.trigger === 'control' && message.portal === undefined
+        ? unpins.undoAndPresent(from.portal, 'control', message.pinId, {
+            tabId: from.tabId,
+            frameId: from.frameId,
+          })
         : undefined,
     getLastOutcome: (_message, from) => pins.lastOutcome(from.portal),
     getPinsAs: async (message, from) => {
@@ -67,7 +80,7 @@ export function createRouter(deps: RouterDeps) {
       if (message.trigger !== 'control') return undefined;
       const at = deps.now();
       const error = { kind: 'not-available-here' as const };
-      return { id: newOutcomeId(at), portal: '', at, trigger: 'control', ok: false, error };
+      return { id: newOutcomeId(at), portal: '', at, trigger: 'control', action: 'pin', ok: false, error };
     },
     getLastOutcome: async () => null,
   };
@@ -76,6 +89,14 @@ export function createRouter(deps: RouterDeps) {
     pinAll: async (message) =>
       message.trigger === 'popup'
         ? pins.pinAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined,
+    unpinAll: async (message) =>
+      message.trigger === 'popup'
+        ? unpins.unpinAllAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined,
+    undoPin: async (message) =>
+      message.trigger === 'popup'
+        ? unpins.undoAndPresent(await choosePortal(message.portal), 'popup', message.pinId)
         : undefined,
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
