@@ -78,6 +78,8 @@ export interface PopupProps {
    * outcome's count, no IDs and no earlier outcomes.
    */
   hideHistory?: boolean;
+  /** How long Undo is offered after a pin, ms (the `undoMinutes` policy); the default window when absent. */
+  undoWindowMs?: number;
   /** Asks the browser for access to the selected portal (the handler's first call must be the request, X11). */
   onGrantAccess?: () => void;
   /** Opens the options page. */
@@ -202,7 +204,9 @@ export function Popup(props: PopupProps) {
   const announcement = busyWith ? busyText[busyWith] : undoNote || (last ? announce(last) : '');
   // Undo is offered on the last outcome when it is the portal's newest pin, within its window, not undone yet.
   const undoable =
-    props.onUndo && last?.action === 'pin' && 'pin' in undoTarget(history, last.portal, now(), last.id)
+    props.onUndo &&
+    last?.action === 'pin' &&
+    'pin' in undoTarget(history, last.portal, now(), last.id, props.undoWindowMs)
       ? last.id
       : null;
 

@@ -8,11 +8,12 @@ import {
   controlTexts,
   PinAllControl,
 } from '@/components/PinAllControl';
-import { UNDO_WINDOW_MS, type UndoRefusal } from './bitrix24/unpin';
+import type { UndoRefusal } from './bitrix24/unpin';
 import { ContentMessage, sendToBackground } from './messaging';
 import type { PinOutcome } from './outcome';
 import { outcomeLine, undoRefusalText } from './outcome-text';
 import { pinsAsText } from './pins-as';
+import { type EffectiveSettings, effectiveSettings, readPolicy, watchPolicy } from './policy';
 import {
   type Anchor,
   findAnchor,
@@ -115,6 +116,11 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   const shownBefore = new WeakMap<Element, boolean>();
   let state: ControlState = 'idle';
   let outcome: PinOutcome | null = null;
+  /**
+   * What the organisation allows (Unpin all, the Undo window), from managed storage; the defaults until read or
+   * where it can't be read here. The background enforces the policy either way.
+   */
+  let managed: EffectiveSettings = effectiveSettings({}, { useLogin: true });
   let scheduled = false;
   let finished = false;
 
@@ -123,13 +129,15 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
   /** Why the last Undo did nothing; cleared by the next action or outcome. */
   let note: string | null = null;
   let undoExpiry: ReturnType<typeof setTimeout> | undefined;
+  /** How long Undo is offered after a pin, ms (the `undoMinutes` policy, else the default window). */
+  const undoWindowMs = () => managed.undoMinutes * 60_000;
   /** Undo is offered while the latest outcome is a pin of something, younger than the Undo window. */
   const undoOffered = () =>
     !!outcome &&
     outcome.action === 'pin' &&
     outcome.ok &&
     outcome.sessionIds.length > 0 &&
-    Date.now() - outcome.at < UNDO_WINDOW_MS;
+    Date.now() - outcome.at < undoWindowMs();
   const paint = () => {
     if (!container) return;
     render(
@@ -138,7 +146,7 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
         texts,
         status,
         onPin,
-        onUnpinAll,
+        ...(managed.allowUnpinAll ? { onUnpinAll } : {}),
         ...(undoOffered() ? { onUndo } : {}),
         note,
         compact: anchor?.compact ?? true,
@@ -157,7 +165,7 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
     status = { text: outcomeLine(next), ok: next.ok };
     clearTimeout(undoExpiry);
     // Take the Undo button away when its window closes (the background refuses it then anyway).
-    if (undoOffered()) undoExpiry = setTimeout(paint, UNDO_WINDOW_MS - (Date.now() - next.at) + 50);
+    if (undoOffered()) undoExpiry = setTimeout(paint, undoWindowMs() - (Date.now() - next.at) + 50);
   };
 
   const createHost = (): HTMLElement => {
@@ -394,6 +402,12 @@ export function startPinAllControl(ctx: Ctx, options: ControlMountOptions): Cont
 
   if (!ctx.isInvalid) {
     ctx.onInvalidated(goStale);
+    const applyPolicy = (reading: { policy: Parameters<typeof effectiveSettings>[0] }) => {
+      managed = effectiveSettings(reading.policy, { useLogin: true });
+      paint();
+    };
+    void readPolicy().then((reading) => !ctx.isInvalid && applyPolicy(reading));
+    ctx.onInvalidated(watchPolicy(applyPolicy));
     mutationObserver.observe(doc, { childList: true, subtree: true });
     browser.runtime.onMessage.addListener(onMessage);
     ctx.addEventListener(window, 'popstate', requestCheck);

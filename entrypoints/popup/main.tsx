@@ -233,8 +233,10 @@ function App() {
       selectedPortal={selected}
       onSelectPortal={setChosen}
       onPin={pin}
-      onUnpinAll={unpinAll}
-      onUndo={undo}
+      // What the organisation turned off is not offered (the background refuses it anyway).
+      {...(settings.allowUnpinAll ? { onUnpinAll: unpinAll } : {})}
+      {...(settings.undoMinutes > 0 ? { onUndo: undo } : {})}
+      undoWindowMs={settings.undoMinutes * 60_000}
       askUnpinAll={askUnpinAll}
       onAskCancelled={() => window.close()}
       history={history}

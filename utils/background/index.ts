@@ -77,19 +77,26 @@ export function createBackground(deps: BackgroundDeps) {
   /** One action at a time per portal: Pin all, Unpin all and Undo queue behind each other, never join. */
   const queue = createPortalQueue();
   const pins = createPinService(deps, call, login, settings, queue);
-  const unpins = createUnpinService(deps, call, pins, queue, {
-    enabled: login.enabled,
-    tabFor: login.tabFor,
-    call: (portal, tab, method, params, timeoutMs, beforeSend) =>
-      login.call(
-        portal,
-        tab,
-        method,
-        timeoutMs,
-        beforeSend,
-        isUndoBatchCmd(params.cmd) ? params.cmd : undefined,
-      ),
-  });
+  const unpins = createUnpinService(
+    deps,
+    call,
+    pins,
+    queue,
+    {
+      enabled: login.enabled,
+      tabFor: login.tabFor,
+      call: (portal, tab, method, params, timeoutMs, beforeSend) =>
+        login.call(
+          portal,
+          tab,
+          method,
+          timeoutMs,
+          beforeSend,
+          isUndoBatchCmd(params.cmd) ? params.cmd : undefined,
+        ),
+    },
+    settings,
+  );
   const webhooks = createWebhookService(deps, call, settings);
   const choosePortal = createChoosePortal(storage, settings);
   const handleMessage = createRouter({
@@ -110,7 +117,8 @@ export function createBackground(deps: BackgroundDeps) {
    */
   async function onCommand(command: string): Promise<void> {
     if (command === 'pin-all') await pins.pinAndPresent(await choosePortal(), 'shortcut');
-    else if (command === 'unpin-all') await askUnpinAll(await choosePortal());
+    else if (command === 'unpin-all' && (await settings()).allowUnpinAll)
+      await askUnpinAll(await choosePortal());
   }
 
   /**

@@ -55,8 +55,9 @@ export function createRouter(deps: RouterDeps) {
         ? // Without a webhook the pin is sent from the control's own frame, with that page's login.
           pins.pinAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
         : undefined,
+    // Unpin all is refused outright when the organisation turned it off (`allowUnpinAll`, `utils/policy.ts`).
     unpinAll: async (message, from) =>
-      message.trigger === 'control' && message.portal === undefined
+      message.trigger === 'control' && message.portal === undefined && (await settings()).allowUnpinAll
         ? unpins.unpinAllAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
         : undefined,
     undoPin: async (message, from) =>
@@ -91,7 +92,7 @@ export function createRouter(deps: RouterDeps) {
         ? pins.pinAndPresent(await choosePortal(message.portal), 'popup')
         : undefined,
     unpinAll: async (message) =>
-      message.trigger === 'popup'
+      message.trigger === 'popup' && (await settings()).allowUnpinAll
         ? unpins.unpinAllAndPresent(await choosePortal(message.portal), 'popup')
         : undefined,
     undoPin: async (message) =>

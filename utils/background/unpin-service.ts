@@ -14,6 +14,7 @@ import { newOutcomeId, type PinAction, type PinOutcome, type PinTrigger } from '
 import type { BackgroundDeps, RestCall } from './deps';
 import type { PinService } from './pin-service';
 import type { PortalQueue } from './portal-queue';
+import type { Settings } from './settings';
 
 /** What an Undo answers: its outcome, or why it did nothing (nothing was sent). */
 export type UndoAnswer = { outcome: PinOutcome } | { refused: UndoRefusal };
@@ -63,6 +64,8 @@ export interface UnpinService {
  * @param call the background's rate-limited REST call (webhook path).
  * @param pins the pin service: records, presents and marks pending for these actions too.
  * @param queue the portal queue shared with Pin all.
+ * @param settings the settings in force: no stored webhook under `signIn: "login"`, and the Undo window of
+ *   `undoMinutes` (`utils/policy.ts`); without it the defaults apply.
  */
 export function createUnpinService(
   deps: BackgroundDeps,
@@ -70,6 +73,7 @@ export function createUnpinService(
   pins: Pick<PinService, 'recordAndPresent' | 'markPending' | 'recoverLostPins'>,
   queue: PortalQueue,
   login?: ActionLogin,
+  settings?: Settings,
 ): UnpinService {
   const { storage } = deps;
 
@@ -79,7 +83,9 @@ export function createUnpinService(
     via?: TabTarget,
   ): Promise<{ send: ActionSend } | { error: B24Error }> {
     if (!(await hasHostAccess(portal))) return { error: { kind: faultKind('host-access-withheld') } };
-    const base = (await storage.webhooks.getValue())[portal]?.base;
+    // Under `signIn: "login"` a stored webhook is never used (`utils/policy.ts`).
+    const webhooksAllowed = settings ? (await settings()).webhooksAllowed : true;
+    const base = webhooksAllowed ? (await storage.webhooks.getValue())[portal]?.base : undefined;
     if (base)
       return {
         send: (method, params, timeoutMs, beforeSend) =>
@@ -160,7 +166,8 @@ export function createUnpinService(
     // Decided inside the queue: a second Undo waiting behind the first sees the first's outcome and refuses.
     return queue.run(portal, async (): Promise<UndoAnswer> => {
       await pins.recoverLostPins();
-      const target = undoTarget(await storage.history.getValue(), portal, deps.now(), pinId);
+      const windowMs = settings ? (await settings()).undoMinutes * 60_000 : undefined;
+      const target = undoTarget(await storage.history.getValue(), portal, deps.now(), pinId, windowMs);
       if ('refused' in target) return target;
       const { pin } = target;
       const outcome = await runAction(

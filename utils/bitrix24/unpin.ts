@@ -135,9 +135,11 @@ export type UndoRefusal = 'no-pin' | 'nothing-pinned' | 'expired' | 'already-und
 
 /**
  * The pin an Undo on `portal` would take back: the portal's newest pin, if it pinned something less than
- * {@link UNDO_WINDOW_MS} ago and no Undo of it and no Unpin all on that portal came after it.
+ * `windowMs` ago and no Undo of it and no Unpin all on that portal came after it.
  * @param history outcomes, newest first (the background's history).
  * @param pinId the pin the operator saw the Undo for; another pin being newest by now means `expired`.
+ * @param windowMs how long Undo is offered after a pin, ms: {@link UNDO_WINDOW_MS}, or the `undoMinutes` policy
+ *   (`utils/policy.ts`).
  * @returns the pin outcome, or why there is none.
  */
 export function undoTarget(
@@ -145,6 +147,7 @@ export function undoTarget(
   portal: string,
   now: number,
   pinId?: string,
+  windowMs: number = UNDO_WINDOW_MS,
 ): { pin: PinOutcome & { ok: true } } | { refused: UndoRefusal } {
   const mine = history.filter((o) => o.portal === portal);
   const index = mine.findIndex((o) => o.action === 'pin');
@@ -160,6 +163,6 @@ export function undoTarget(
   }
   if (!pin.ok || pin.sessionIds.length === 0) return { refused: 'nothing-pinned' };
   if (since.some((o) => o.action === 'unpin-all' && o.ok)) return { refused: 'unpinned-since' };
-  if (now - pin.at >= UNDO_WINDOW_MS || now < pin.at) return { refused: 'expired' };
+  if (now - pin.at >= windowMs || now < pin.at) return { refused: 'expired' };
   return { pin: pin as PinOutcome & { ok: true } };
 }
