@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Background, createBackground, realDeps } from '@/utils/background';
+import { UNDO_WINDOW_MS } from '@/utils/bitrix24/unpin';
 import type { LoginAnswer } from '@/utils/messaging';
 import {
   effectiveSettings,
@@ -104,6 +105,10 @@ describe('effectiveSettings: policy > operator choice > default', () => {
     const s = effectiveSettings({ signIn: 'webhook' }, { useLogin: true });
     expect(s).toMatchObject({ useLogin: false, webhooksAllowed: true });
     expect(s.locked.has('useLogin')).toBe(true);
+  });
+
+  it('the default Undo window is the one Undo was built with', () => {
+    expect(UNDO_MINUTES_DEFAULT * 60_000).toBe(UNDO_WINDOW_MS);
   });
 
   it('hideHistory turns Undo off (Undo needs the IDs); undoMinutes 0 turns it off too', () => {
@@ -265,5 +270,32 @@ describe('the background enforces the policy', () => {
     expect(history).toHaveLength(2);
     expect(JSON.stringify(history)).not.toMatch(/1652|1653/);
     expect(history.map((o) => (o.ok ? o.count : null))).toEqual([2, 2]);
+  });
+
+  it('allowUnpinAll false: Unpin all is refused from the popup and the control, nothing is sent', async () => {
+    await fakeBrowser.storage.managed.set({ allowUnpinAll: false });
+    const popup = {
+      id: fakeBrowser.runtime.id,
+      url: `chrome-extension://${fakeBrowser.runtime.id}/popup.html`,
+    };
+    expect(
+      await bg.handleMessage({ type: 'unpinAll', trigger: 'popup', portal: PORTAL }, popup),
+    ).toBeUndefined();
+    expect(
+      await bg.handleMessage({ type: 'unpinAll', trigger: 'control' }, fromControl(PORTAL)),
+    ).toBeUndefined();
+    expect(sent).toEqual([]);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(await historyItem.getValue()).toEqual([]);
+  });
+
+  it('undoMinutes: Undo is refused once the organisation’s window is over (0: at once)', async () => {
+    await bg.handleMessage({ type: 'pinAll', trigger: 'control' }, fromControl(PORTAL));
+    sent = [];
+    await fakeBrowser.storage.managed.set({ undoMinutes: 0 });
+    expect(await bg.handleMessage({ type: 'undoPin', trigger: 'control' }, fromControl(PORTAL))).toEqual({
+      refused: 'expired',
+    });
+    expect(sent).toEqual([]);
   });
 });
