@@ -14,7 +14,7 @@ import { DEMO, DEMO_WEBHOOK, HOSTS, PIN_METHOD } from './support/session';
 /**
  * Managed settings in real Chromium, from a real JSON policy in its Linux policy directory (docs/admin.md): the
  * test build gets a manifest `key` made for this run (a known extension ID), the policy gives that ID
- * `signIn: "login"`, `hideHistory`, an organisation portal and one invalid value. The options page shows the
+ * `signIn: "login"`, `hideHistory`, `allowUnpinAll: false`, an organisation portal and one invalid value. The options page shows the
  * locked settings and offers no webhook field; the background refuses a webhook sent to it anyway; a pin goes
  * through the login and the history keeps no session IDs.
  */
@@ -36,6 +36,7 @@ describe.runIf(isRoot)('browser policy in Chromium (managed storage from /etc/ch
       signIn: 'login',
       hideHistory: true,
       portals: ['https://crm.example.org'],
+      allowUnpinAll: false,
       undoMinutes: 100_000,
     });
     cleanups.push(policy.remove);
@@ -71,6 +72,7 @@ describe.runIf(isRoot)('browser policy in Chromium (managed storage from /etc/ch
     const text = await managed.innerText();
     expect(text).toMatch(/History: session IDs are not kept/);
     expect(text).toMatch(/Portals: crm\.example\.org/);
+    expect(text).toMatch(/Unpin all: not offered/);
     expect(text).toMatch(/Ignored the policy value undoMinutes: out of range/);
     // A self-hosted portal of the organisation still needs the browser's host access: asked for once.
     expect(text).toMatch(/Access to crm\.example\.org is required by your organisation/);
@@ -114,5 +116,21 @@ describe.runIf(isRoot)('browser policy in Chromium (managed storage from /etc/ch
     expect((await history())[0]).toMatchObject({ ok: true, sessionIds: [], count: 2 });
     await page.close();
     await options.close();
+  });
+
+  it('Unpin all turned off: the popup offers none, and the background refuses one sent anyway', async () => {
+    emulator.reset();
+    const popup = await context.newPage();
+    await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+    await popup.locator('main.popup').waitFor();
+    await popup.getByRole('button', { name: 'Pin all', exact: true }).waitFor();
+    expect(await popup.getByRole('button', { name: /Unpin all/ }).count()).toBe(0);
+    const answer = await popup.evaluate(() =>
+      chrome.runtime.sendMessage({ type: 'unpinAll', trigger: 'popup', portal: 'https://demo.bitrix24.com' }),
+    );
+    // Refused: no answer (Chrome hands the page undefined or null).
+    expect(answer ?? null).toBeNull();
+    expect(emulator.restCalls()).toEqual([]);
+    await popup.close();
   });
 });
