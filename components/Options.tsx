@@ -152,38 +152,6 @@ export function Options(props: OptionsProps) {
         />
       )}
 
-      {useLogin !== undefined && (
-        <section aria-labelledby="options-login-title">
-          <h2 id="options-login-title">{i18n.t('login.heading')}</h2>
-          <label class="checkbox">
-            <input
-              type="checkbox"
-              id="options-use-login"
-              checked={useLogin}
-              disabled={loginLocked}
-              aria-describedby="options-use-login-hint"
-              onChange={(e) => props.onUseLoginChange?.((e.currentTarget as HTMLInputElement).checked)}
-            />{' '}
-            {i18n.t('login.setting')}
-            {loginLocked && <SetByOrganisation />}
-          </label>
-          <p id="options-use-login-hint" class="hint">
-            {i18n.t('login.setting_hint')}
-          </p>
-          {useLogin && (
-            <ul class="login-list">
-              {Object.entries(props.pinsAs ?? {})
-                .filter(([portal]) => !props.portals.some((p) => p.portal === portal))
-                .map(([portal, text]) => (
-                  <li key={portal}>
-                    <strong>{host(portal)}</strong>: {text}
-                  </li>
-                ))}
-            </ul>
-          )}
-        </section>
-      )}
-
       <section aria-labelledby="options-webhook-title">
         <h2 id="options-webhook-title">{i18n.t('options.webhook_heading')}</h2>
         {!webhooksAllowed ? (
@@ -230,6 +198,38 @@ export function Options(props: OptionsProps) {
           )}
         </div>
       </section>
+
+      {useLogin !== undefined && (
+        <section aria-labelledby="options-login-title">
+          <h2 id="options-login-title">{i18n.t('login.heading')}</h2>
+          <label class="checkbox">
+            <input
+              type="checkbox"
+              id="options-use-login"
+              checked={useLogin}
+              disabled={loginLocked}
+              aria-describedby="options-use-login-hint"
+              onChange={(e) => props.onUseLoginChange?.((e.currentTarget as HTMLInputElement).checked)}
+            />{' '}
+            {i18n.t('login.setting')}
+            {loginLocked && <SetByOrganisation />}
+          </label>
+          <p id="options-use-login-hint" class="hint">
+            {i18n.t('login.setting_hint')}
+          </p>
+          {useLogin && (
+            <ul class="login-list">
+              {Object.entries(props.pinsAs ?? {})
+                .filter(([portal]) => !props.portals.some((p) => p.portal === portal))
+                .map(([portal, text]) => (
+                  <li key={portal}>
+                    <strong>{host(portal)}</strong>: {text}
+                  </li>
+                ))}
+            </ul>
+          )}
+        </section>
+      )}
 
       <section aria-labelledby="options-portals-title">
         <h2 id="options-portals-title">{i18n.t('options.portals_heading')}</h2>
