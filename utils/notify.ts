@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { t } from './i18n';
 import { type PinOutcome, pinnedCount } from './outcome';
 import { badgeText, outcomeText } from './outcome-text';
 
@@ -6,8 +7,15 @@ import { badgeText, outcomeText } from './outcome-text';
 const NOTIFICATION_ICON = '/icon/128.png' as const;
 
 /**
+ * Whether this build's browser shows notification buttons: Chromium does (`buttons`, `onButtonClicked`), Firefox
+ * supports none and must never be passed `buttons` (X7).
+ */
+export const NOTIFICATION_BUTTONS: boolean = import.meta.env.BROWSER !== 'firefox';
+
+/**
  * Shows an outcome as an OS notification (id = outcome id) and on the toolbar badge.
- * Only `type`, `iconUrl`, `title` and `message` are passed: Firefox supports nothing else (X7). A failure of the
+ * Only `type`, `iconUrl`, `title` and `message` are passed (Firefox supports nothing else, X7); in Chromium a pin
+ * that pinned something also gets one button, "Undo" (its click: `onNotificationButton`). A failure of the
  * notification (OS or browser suppresses it, X8) is swallowed: the outcome is still in the history, on the badge,
  * the control and the popup.
  */
@@ -24,8 +32,25 @@ export async function presentOutcome(outcome: PinOutcome): Promise<void> {
       iconUrl: browser.runtime.getURL(NOTIFICATION_ICON),
       title,
       message: outcome.ok && pinnedCount(outcome) === 0 ? new URL(outcome.portal).host : message,
+      ...(NOTIFICATION_BUTTONS && outcome.action === 'pin' && pinnedCount(outcome) > 0
+        ? { buttons: [{ title: t('undoButton') }] }
+        : {}),
     });
   } catch {
     // Notifications unavailable: the other surfaces still show the outcome.
+  }
+}
+
+/** Says why an Undo from a notification button did nothing (a basic notification, no buttons). Never rejects. */
+export async function notifyText(id: string, title: string, message: string): Promise<void> {
+  try {
+    await browser.notifications.create(id, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL(NOTIFICATION_ICON),
+      title,
+      message,
+    });
+  } catch {
+    // Notifications unavailable: nothing else to say it with.
   }
 }
