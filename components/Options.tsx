@@ -4,6 +4,7 @@ import type { B24Error } from '@/utils/bitrix24/errors';
 import { parseWebhook } from '@/utils/bitrix24/webhook';
 import { t } from '@/utils/i18n';
 import { errorMessage } from '@/utils/outcome-text';
+import { isPlausibleMove } from '@/utils/portal-hosts';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
 
 /** The shape of an inbound webhook URL, shown wherever a pasted text is refused (W1). */
@@ -66,7 +67,8 @@ export function userName(user: WebhookUser): string {
 
 /**
  * The same webhook on the address the portal moved to: `https://NEW-HOST/rest/USER/SECRET/`. Null when the pasted
- * text is not a webhook or the new address is not an HTTPS origin (the secret never travels in clear text).
+ * text is not a webhook or the move is not a plausible rename (`isPlausibleMove`: same `bitrix24.TLD` family, a
+ * portal name that is not a service name, https): then no one-click resend of the secret is offered.
  * @param pasted the text the operator saved (any form the parser accepts).
  * @param movedTo the origin the portal redirected to (`B24Error.movedTo`).
  */
@@ -79,7 +81,7 @@ export function movedWebhook(pasted: string, movedTo: string): string | null {
   } catch {
     return null;
   }
-  if (target.protocol !== 'https:' || target.origin === parsed.webhook.portal) return null;
+  if (!isPlausibleMove(parsed.webhook.portal, target.origin)) return null;
   return `${target.origin}${parsed.webhook.base.slice(parsed.webhook.portal.length)}`;
 }
 
@@ -129,36 +131,6 @@ export function Options(props: OptionsProps) {
     <main class="options">
       <h1>{i18n.t('options.title')}</h1>
 
-      {props.useLogin !== undefined && (
-        <section aria-labelledby="options-login-title">
-          <h2 id="options-login-title">{i18n.t('login.heading')}</h2>
-          <label class="checkbox">
-            <input
-              type="checkbox"
-              id="options-use-login"
-              checked={props.useLogin}
-              aria-describedby="options-use-login-hint"
-              onChange={(e) => props.onUseLoginChange?.((e.currentTarget as HTMLInputElement).checked)}
-            />{' '}
-            {i18n.t('login.setting')}
-          </label>
-          <p id="options-use-login-hint" class="hint">
-            {i18n.t('login.setting_hint')}
-          </p>
-          {props.useLogin && (
-            <ul class="login-list">
-              {Object.entries(props.pinsAs ?? {})
-                .filter(([portal]) => !props.portals.some((p) => p.portal === portal))
-                .map(([portal, text]) => (
-                  <li key={portal}>
-                    <strong>{host(portal)}</strong>: {text}
-                  </li>
-                ))}
-            </ul>
-          )}
-        </section>
-      )}
-
       <section aria-labelledby="options-webhook-title">
         <h2 id="options-webhook-title">{i18n.t('options.webhook_heading')}</h2>
         <form class="webhook-form" onSubmit={submit} noValidate>
@@ -199,6 +171,36 @@ export function Options(props: OptionsProps) {
         </div>
       </section>
 
+      {props.useLogin !== undefined && (
+        <section aria-labelledby="options-login-title">
+          <h2 id="options-login-title">{i18n.t('login.heading')}</h2>
+          <label class="checkbox">
+            <input
+              type="checkbox"
+              id="options-use-login"
+              checked={props.useLogin}
+              aria-describedby="options-use-login-hint"
+              onChange={(e) => props.onUseLoginChange?.((e.currentTarget as HTMLInputElement).checked)}
+            />{' '}
+            {i18n.t('login.setting')}
+          </label>
+          <p id="options-use-login-hint" class="hint">
+            {i18n.t('login.setting_hint')}
+          </p>
+          {props.useLogin && (
+            <ul class="login-list">
+              {Object.entries(props.pinsAs ?? {})
+                .filter(([portal]) => !props.portals.some((p) => p.portal === portal))
+                .map(([portal, text]) => (
+                  <li key={portal}>
+                    <strong>{host(portal)}</strong>: {text}
+                  </li>
+                ))}
+            </ul>
+          )}
+        </section>
+      )}
+
       <section aria-labelledby="options-portals-title">
         <h2 id="options-portals-title">{i18n.t('options.portals_heading')}</h2>
         {props.portals.length === 0 ? (
@@ -234,11 +236,11 @@ export function Options(props: OptionsProps) {
 }
 
 /** Why the portal refused a webhook, worded for saving rather than pinning. */
-function refusal(error: B24Error): string {
+function refusal(error: B24Error, portal?: string): string {
   if (error.kind === 'host-access') return i18n.t('options.host_access_refused');
   // The pinning text ("the dialogs may or may not be pinned") would be wrong here: nothing was pinned.
   if (error.kind === 'no-reply') return i18n.t('options.no_answer');
-  return errorMessage(error);
+  return errorMessage(error, portal);
 }
 
 function CheckResult(props: {
@@ -282,7 +284,7 @@ function CheckResult(props: {
     return (
       <div class="notice notice-error" role="alert">
         <p>
-          <strong>{i18n.t('options.refused')}</strong> {refusal(check.error)}
+          <strong>{i18n.t('options.refused')}</strong> {refusal(check.error, check.portal)}
         </p>
         {check.maskedWebhook && (
           <p class="masked">

@@ -384,7 +384,7 @@ function LastOutcome(props: {
       {outcome.ok && partial.length > 0 && <PartialUndo outcome={outcome} lines={partial} />}
       {!outcome.ok && (
         <div class="outcome-error-body">
-          <p class="outcome-message">{errorMessage(outcome.error)}</p>
+          <p class="outcome-message">{errorMessage(outcome.error, outcome.portal)}</p>
           {FIXED_IN_OPTIONS.has(outcome.error.kind) && (
             <button type="button" class="button button-secondary" onClick={props.onOpenOptions}>
               {i18n.t('openOptions')}
@@ -449,7 +449,7 @@ function CopyIds(props: { ids: readonly number[]; onCopy: (text: string) => Prom
 function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Promise<void> }) {
   const { outcome } = props;
   let summary: string;
-  if (!outcome.ok) summary = `${outcomeText(outcome).title}: ${errorMessage(outcome.error)}`;
+  if (!outcome.ok) summary = `${outcomeText(outcome).title}: ${errorMessage(outcome.error, outcome.portal)}`;
   else if (outcome.action === 'pin' && pinnedCount(outcome) === 0) summary = i18n.t('popup.history_zero');
   else summary = outcomeText(outcome).title;
   // Older outcomes keep only their first IDs (`compactOutcome`): say how many more there were, copy none.

@@ -2,6 +2,7 @@ import type { B24Error } from './bitrix24/errors';
 import type { UndoRefusal } from './bitrix24/unpin';
 import { messageLocale, plural, t } from './i18n';
 import { type PinAction, type PinOutcome, pinnedCount, type SessionFailure } from './outcome';
+import { isPlausibleMove } from './portal-hosts';
 
 /** Longest notification message that no platform cuts (about 120 characters, `design.md`). */
 export const NOTIFICATION_MESSAGE_MAX = 120;
@@ -16,9 +17,10 @@ export interface OutcomeText {
 
 /**
  * The localized, actionable message for an error kind; what every surface shows for a failure.
- * @param now ms since epoch, to say when an operating limit clears.
+ * @param movedFrom the portal that answered, for `portal-moved`: a redirect that is not a plausible rename of it
+ *   (`isPlausibleMove`) is shown as "the portal redirects to X — check the address".
  */
-export function errorMessage(error: B24Error): string {
+export function errorMessage(error: B24Error, movedFrom?: string): string {
   if (error.kind === 'operation-limit') {
     return error.resetAt
       ? t('error.operation_limit', [
@@ -29,7 +31,10 @@ export function errorMessage(error: B24Error): string {
   if (error.kind === 'unknown-error')
     return t('error.unknown_error', [error.code ?? String(error.status ?? '?')]);
   if (error.kind === 'portal-moved') {
-    return error.movedTo ? t('error.portal_moved', [error.movedTo]) : t('error.portal_moved_unknown');
+    if (!error.movedTo) return t('error.portal_moved_unknown');
+    return movedFrom && !isPlausibleMove(movedFrom, error.movedTo)
+      ? t('error.portal_redirects', [new URL(error.movedTo).host])
+      : t('error.portal_moved', [error.movedTo]);
   }
   return t(`error.${error.kind.replaceAll('-', '_')}`);
 }
@@ -100,7 +105,7 @@ export function outcomeText(outcome: PinOutcome): OutcomeText {
     const nothingSetUp = outcome.error.kind === 'no-webhook' && !outcome.portal;
     return {
       title: t(keys.failed),
-      message: nothingSetUp ? t('error.no_webhook_any') : errorMessage(outcome.error),
+      message: nothingSetUp ? t('error.no_webhook_any') : errorMessage(outcome.error, outcome.portal),
     };
   }
   const n = pinnedCount(outcome);

@@ -37,3 +37,68 @@ export function isCloudPortalHost(host: string): boolean {
     return h.endsWith(suffix) && h.length > suffix.length && !h.slice(0, -suffix.length).includes('..');
   });
 }
+
+/**
+ * Labels that name a Bitrix24 or web service, never a customer's portal: a redirect to `auth.bitrix24.com` is a
+ * login page, not a renamed portal.
+ */
+export const SERVICE_LABELS: ReadonlySet<string> = new Set([
+  'www',
+  'auth',
+  'auth2',
+  'login',
+  'oauth',
+  'sso',
+  'id',
+  'api',
+  'rest',
+  'my',
+  'account',
+  'accounts',
+  'admin',
+  'help',
+  'helpdesk',
+  'support',
+  'docs',
+  'dev',
+  'apps',
+  'market',
+  'marketplace',
+  'cdn',
+  'static',
+  'mail',
+  'store',
+  'status',
+  'blog',
+]);
+
+/**
+ * Whether a redirect from one portal origin to another is a plausible rename of a cloud portal, the only case the
+ * options page offers "Use NEW-HOST" (one click that resends the webhook's secret to the new host): both are
+ * `NAME.bitrix24.TLD` of the same TLD, without a port, over https, and the new NAME is one label that is not a
+ * service name ({@link SERVICE_LABELS}). Anything else is shown as "the portal redirects to X — check the address".
+ */
+export function isPlausibleMove(from: string, to: string): boolean {
+  let a: URL;
+  let b: URL;
+  try {
+    a = new URL(from);
+    b = new URL(to);
+  } catch {
+    return false;
+  }
+  if (a.protocol !== 'https:' || b.protocol !== 'https:' || a.port || b.port || a.origin === b.origin)
+    return false;
+  const family = (host: string) => {
+    const h = host.toLowerCase().replace(/\.$/, '');
+    if (!isCloudPortalHost(h)) return null;
+    const tld = CLOUD_TLDS.filter((t) => h.endsWith(`.bitrix24.${t}`)).sort(
+      (x, y) => y.length - x.length,
+    )[0]!;
+    return { name: h.slice(0, -`.bitrix24.${tld}`.length), tld };
+  };
+  const old = family(a.hostname);
+  const next = family(b.hostname);
+  if (!old || !next || old.tld !== next.tld) return false;
+  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(next.name) && !SERVICE_LABELS.has(next.name);
+}

@@ -89,8 +89,21 @@ beforeEach(async () => {
 });
 
 describe('storage read-modify-writes are serialized', () => {
-  it('two portals pinned at once keep both outcomes', async () => {
-    const bg = createBackground(realDeps());
+  it('two portals pinned at once keep both outcomes, even when storage answers slowly', async () => {
+    const deps = realDeps();
+    // A slow read lets two unserialized read-modify-writes interleave, as a busy browser does.
+    const slow = <T>(item: { getValue(): Promise<T>; setValue(v: T): Promise<void> }) => ({
+      getValue: async () => {
+        const value = await item.getValue();
+        await new Promise((r) => setTimeout(r, 5));
+        return value;
+      },
+      setValue: (v: T) => item.setValue(v),
+    });
+    const bg = createBackground({
+      ...deps,
+      storage: { ...deps.storage, history: slow(historyItem), pendingPins: slow(pendingPinsItem) },
+    });
     const [a, b] = await Promise.all([bg.pinAndPresent(A, 'popup'), bg.pinAndPresent(B, 'shortcut')]);
     const history = await historyItem.getValue();
     expect(history.map((o) => o.id).sort()).toEqual([a.id, b.id].sort());

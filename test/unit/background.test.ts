@@ -7,7 +7,15 @@ const PORTAL = 'https://acme.bitrix24.com';
 const WEBHOOK = `${PORTAL}/rest/7/q1w2e3r4t5y6u7i8/`;
 const EXT = `chrome-extension://${fakeBrowser.runtime.id}`;
 const popup = { id: fakeBrowser.runtime.id, url: `${EXT}/popup.html` };
-const tab = { id: 9, index: 0, highlighted: false, active: true, pinned: false, incognito: false } as never;
+const tab = {
+  id: 9,
+  index: 0,
+  highlighted: false,
+  active: true,
+  pinned: false,
+  incognito: false,
+  url: `${PORTAL}/online/`,
+} as never;
 
 /** A fake portal for `fetch`: answers by method name; records every URL called. */
 function portal(answers: Record<string, { status?: number; body: unknown }>) {
@@ -124,6 +132,24 @@ describe('handleMessage', () => {
     expect(await fakeBrowser.action.getBadgeText({})).toBe('2');
     expect((await historyItem.getValue())[0]).toEqual(outcome);
   });
+
+  it.each([
+    ['framed by another site', { tab: { ...(tab as object), url: 'https://evil.example/' } }],
+    ['sandboxed (opaque origin)', { tab, origin: 'null' }],
+  ])(
+    'a portal document %s is told "not available here": nothing sent, stored or notified',
+    async (_n, extra) => {
+      const before = vi.mocked(fetch).mock.calls.length;
+      const history = await historyItem.getValue();
+      const sender = { id: fakeBrowser.runtime.id, url: `${PORTAL}/online/`, frameId: 3, ...extra };
+      const outcome = await handleMessage({ type: 'pinAll', trigger: 'control' }, sender as never);
+      expect(outcome).toMatchObject({ ok: false, error: { kind: 'not-available-here' } });
+      expect(await handleMessage({ type: 'getLastOutcome' }, sender as never)).toBeNull();
+      expect(vi.mocked(fetch).mock.calls.length).toBe(before);
+      expect(await historyItem.getValue()).toEqual(history);
+      expect(notifications).toEqual([]);
+    },
+  );
 
   it('the answer to a content script never contains the webhook secret', async () => {
     const sender = { id: fakeBrowser.runtime.id, url: `${PORTAL}/online/`, tab, frameId: 0 };

@@ -91,7 +91,7 @@ function openTabs(tabs: { id: number; url: string; active?: boolean; lastAccesse
 const fromControl = (tabId: number, frameId = 0) => ({
   id: fakeBrowser.runtime.id,
   url: `${PORTAL}/online/`,
-  tab: { id: tabId } as never,
+  tab: { id: tabId, url: `${PORTAL}/online/` } as never,
   frameId,
 });
 const popup = { id: fakeBrowser.runtime.id, url: `chrome-extension://${fakeBrowser.runtime.id}/popup.html` };

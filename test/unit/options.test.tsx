@@ -268,7 +268,7 @@ describe('movedWebhook', () => {
     [
       'old.bitrix24.com/rest/7/abc',
       'https://new.example.org:8443',
-      'https://new.example.org:8443/rest/7/abc/',
+      null, // not a cloud portal of the same family: "redirects to X — check the address" instead
     ],
     ['https://old.bitrix24.com/rest/7/abc/', 'http://acme.bitrix24.com', null],
     ['https://old.bitrix24.com/rest/7/abc/', 'https://old.bitrix24.com', null],
@@ -290,5 +290,34 @@ describe('Options: keyboard', () => {
     for (const el of document.querySelectorAll('[tabindex]'))
       expect(Number(el.getAttribute('tabindex'))).toBeLessThanOrEqual(0);
     await screen.findByRole('status');
+  });
+});
+
+describe('options: the operator’s login', () => {
+  it('shows the setting, on, and switching it off reports the change', () => {
+    const onUseLoginChange = vi.fn();
+    renderOptions({ useLogin: true, onUseLoginChange });
+    const box = screen.getByRole('checkbox', { name: 'Use my Bitrix24 login when no webhook is saved' });
+    expect((box as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(box);
+    expect(onUseLoginChange).toHaveBeenCalledWith(false);
+  });
+
+  it('says whom pins act as on a portal without a webhook, and beside a webhook whose user differs', () => {
+    renderOptions({
+      useLogin: true,
+      portals: [info(JANE)],
+      pinsAs: {
+        'https://corp.bitrix24.de': 'Pins as John Roe (ID 12) — your Bitrix24 login',
+        [info(JANE).portal]: 'Pins as Jane Doe (ID 7) — your webhook; you are logged in as John Roe (ID 12)',
+      },
+    });
+    const row = screen.getByText(
+      (_, el) =>
+        el?.tagName === 'LI' &&
+        /^corp\.bitrix24\.de: Pins as John Roe \(ID 12\) — your Bitrix24 login$/.test(el.textContent ?? ''),
+    );
+    expect(row).toBeTruthy();
+    expect(screen.getByText(/your webhook; you are logged in as John Roe/)).toBeTruthy();
   });
 });

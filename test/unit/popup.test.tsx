@@ -334,3 +334,31 @@ describe('Popup: host access withheld (X10)', () => {
     expect(screen.queryByRole('button', { name: 'Grant access' })).toBeNull();
   });
 });
+
+describe('popup with no webhook: the operator’s login', () => {
+  it('offers Pin all for a portal open in a tab and says whom it pins as', async () => {
+    const { props } = renderPopup({
+      portals: [],
+      loginPortals: [ACME],
+      useLogin: true,
+      selectedPortal: ACME,
+      pinsAs: 'Pins as John Roe (ID 12) — your Bitrix24 login',
+    });
+    expect(screen.getByText('Acts on: acme.bitrix24.com')).toBeTruthy();
+    expect(screen.getByText('Pins as John Roe (ID 12) — your Bitrix24 login')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
+    await waitFor(() => expect(props.onPin).toHaveBeenCalledWith(ACME));
+  });
+
+  it('with no portal known says to open the portal in a tab, a webhook being optional', () => {
+    renderPopup({ portals: [], loginPortals: [], useLogin: true, selectedPortal: null });
+    expect(
+      screen.getByText(/Open your Bitrix24 in a tab — Pin all works there with your login/),
+    ).toBeTruthy();
+  });
+
+  it('with the login setting off keeps asking for a webhook', () => {
+    renderPopup({ portals: [], useLogin: false, selectedPortal: null });
+    expect(screen.getByText(/Add your Bitrix24 inbound webhook in the options/)).toBeTruthy();
+  });
+});

@@ -92,7 +92,7 @@ export function createBackground(deps: BackgroundDeps) {
   });
   const webhooks = createWebhookService(deps, call);
   const choosePortal = createChoosePortal(storage);
-  const handleMessage = createRouter({ storage, pins, unpins, webhooks, login, choosePortal });
+  const handleMessage = createRouter({ storage, pins, unpins, webhooks, login, choosePortal, now: deps.now });
 
   /**
    * The keyboard commands. `pin-all` pins on the chosen portal with no UI but the notification and badge.

@@ -52,8 +52,6 @@ export function createPinService(
   queue?: PortalQueue,
 ): PinService {
   const { storage, lock } = deps;
-  /** The newest outcome per portal recorded by this worker: the join window asks without reading the history. */
-  const newest = new Map<string, PinOutcome>();
 
   async function readHistory(): Promise<PinOutcome[]> {
     return parseHistory(await storage.history.getValue());
@@ -65,7 +63,6 @@ export function createPinService(
    * stored — that webhook's broken status. A portal removed meanwhile is not brought back.
    */
   function storeOutcome(outcome: PinOutcome, usedWebhook: string | null): Promise<void> {
-    newest.set(outcome.portal, outcome);
     return lock(STORAGE_LOCK, async () => {
       const history = [outcome, ...(await readHistory())].slice(0, HISTORY_LIMIT);
       await storage.history.setValue(
@@ -92,7 +89,6 @@ export function createPinService(
   }
 
   async function lastOutcome(portal?: string): Promise<PinOutcome | null> {
-    if (portal !== undefined && newest.has(portal)) return newest.get(portal)!;
     const history = await readHistory();
     return (portal === undefined ? history[0] : history.find((o) => o.portal === portal)) ?? null;
   }
@@ -122,11 +118,8 @@ export function createPinService(
         }
       : {}),
     // Only a Pin all is joined: an Unpin all or an Undo right before never stands in for a pin.
-    lastOutcome: async (portal) => {
-      const mine = newest.get(portal);
-      if (mine?.action === 'pin') return mine;
-      return (await readHistory()).find((o) => o.portal === portal && o.action === 'pin') ?? null;
-    },
+    lastOutcome: async (portal) =>
+      (await readHistory()).find((o) => o.portal === portal && o.action === 'pin') ?? null,
     operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
     rememberOperatingResetAt: (portal, at) =>
       lock(STORAGE_LOCK, async () => {

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { type Browser, browser } from 'wxt/browser';
 import { BackgroundMessage, type BackgroundResponses } from '../messaging';
+import { newOutcomeId } from '../outcome';
 import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
 import type { LoginService } from './login-service';
@@ -34,6 +35,8 @@ export interface RouterDeps {
   webhooks: WebhookService;
   login: LoginService;
   choosePortal(requested?: string): Promise<string | null>;
+  /** Wall clock, ms since epoch. */
+  now(): number;
 }
 
 /**
@@ -69,6 +72,17 @@ export function createRouter(deps: RouterDeps) {
     },
   };
 
+  /** A document that may not pin learns only that: an outcome that is neither recorded nor presented. */
+  const fromForeignDocument: HandlerMap<Extract<SenderKind, { kind: 'foreign-document' }>> = {
+    pinAll: async (message) => {
+      if (message.trigger !== 'control') return undefined;
+      const at = deps.now();
+      const error = { kind: 'not-available-here' as const };
+      return { id: newOutcomeId(at), portal: '', at, trigger: 'control', action: 'pin', ok: false, error };
+    },
+    getLastOutcome: async () => null,
+  };
+
   const fromExtensionPage: HandlerMap<Extract<SenderKind, { kind: 'extension-page' }>> = {
     pinAll: async (message) =>
       message.trigger === 'popup'
@@ -99,18 +113,26 @@ export function createRouter(deps: RouterDeps) {
     sender: Browser.runtime.MessageSender,
   ): Promise<RouterAnswer> {
     const portals = await storage.portals.getValue();
+    const hosts = new Set(Object.keys(portals).map((origin) => new URL(origin).hostname));
     const from = classifySender(
       sender,
       browser.runtime.id,
       browser.runtime.getURL('/').replace(/\/$/, ''),
       (origin) => Object.hasOwn(portals, origin),
+      (host) => hosts.has(host),
     );
     if (!from) return undefined;
     const parsed = v.safeParse(BackgroundMessage, raw);
     if (!parsed.success) return undefined;
     const message = parsed.output;
     await pins.recoverLostPins();
-    const handler = (from.kind === 'content-script' ? fromContentScript : fromExtensionPage)[message.type] as
+    const map =
+      from.kind === 'content-script'
+        ? fromContentScript
+        : from.kind === 'foreign-document'
+          ? fromForeignDocument
+          : fromExtensionPage;
+    const handler = map[message.type] as
       | ((m: BackgroundMessage, f: SenderKind) => Promise<RouterAnswer>)
       | undefined;
     return handler ? handler(message, from) : undefined;

@@ -43,6 +43,7 @@ export const ERROR_KINDS = [
   'session-changed',
   'account-cannot-pin',
   'no-portal-tab',
+  'not-available-here',
   'not-your-dialog',
   'dialog-gone',
 ] as const;
@@ -113,7 +114,12 @@ export type FaultName =
   /** Login path: the portal tab closed, reloaded or navigated away while its request was out; it may have run. */
   | 'tab-gone'
   /** Login path: no tab of the portal is open to send from, and no webhook is saved; nothing is sent. */
-  | 'no-portal-tab';
+  | 'no-portal-tab'
+  /**
+   * The control asked from a document that is not the portal's own page in the portal's own tab (framed by
+   * another site, sandboxed, another port); nothing is sent.
+   */
+  | 'foreign-document';
 
 /** A row of {@link ERROR_TABLE} for a failure without a Bitrix24 code. */
 export interface FaultRow {
@@ -179,6 +185,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { fault: 'client-rate-limit', kind: 'rate-limited', statuses: [], meaning: "the extension's own copy of the portal's leaky bucket would wait too long; nothing sent" },
   { fault: 'tab-gone', kind: 'no-reply', statuses: [], meaning: 'login path: the portal tab closed or navigated while its request was out; it may have run, so no re-send' },
   { fault: 'no-portal-tab', kind: 'no-portal-tab', statuses: [], meaning: 'login path: no tab of the portal is open and no webhook is saved; nothing sent' },
+  { fault: 'foreign-document', kind: 'not-available-here', statuses: [], meaning: "the control is in a page framed by another site, a sandboxed document or another port: only the portal's own tab may pin; nothing sent" },
 ];
 
 /**
@@ -324,6 +331,7 @@ export const REQUEST_NOT_RUN: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'session-changed',
   'account-cannot-pin',
   'no-portal-tab',
+  'not-available-here',
 ]);
 
 /** Kinds that mean the stored webhook itself is unusable and the operator must fix it in the options page. */

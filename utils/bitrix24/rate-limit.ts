@@ -14,6 +14,11 @@ import { faultKind } from './errors';
  * The state lives in storage (the background passes a `session:` item), so a worker restart does not forget
  * recent requests. Other clients of the same portal and IP fill the server's bucket too; the client cannot see
  * them, and the one retry after `QUERY_LIMIT_EXCEEDED` (`pin-all.ts`) covers that.
+ *
+ * Why it is kept although one pin is one request: the unpin/undo work sends `batch` calls of up to 50 commands,
+ * several requests in a row, and a webhook check sends two; without this bucket a burst of those plus a held-down
+ * shortcut could make the portal refuse the operator's own next pin. Its read-modify-write of the stored buckets
+ * is serialized by its own in-process queue (the background is the only writer, one worker at a time).
  */
 
 /** Capacity of the bucket, requests (standard cloud plans; Enterprise has 250, so this is the safe value). */
