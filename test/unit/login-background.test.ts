@@ -278,3 +278,10 @@ describe('pickPortal with the login path: the one rule for the popup and the sho
     expect(pickPortal({ ...base, ...input })).toBe(expected);
   });
 });
+
+describe('whom a pin acts as, many tabs at once', () => {
+  it('three controls mounting together read profile once', async () => {
+    await Promise.all([4, 5, 6].map((tab) => bg.handleMessage({ type: 'getPinsAs' }, fromControl(tab))));
+    expect(sent.filter((m) => m.message.method === 'profile')).toHaveLength(1);
+  });
+});

@@ -89,7 +89,17 @@ export function createLoginService(deps: BackgroundDeps, limiter: RateLimiter): 
     return callThroughTab(deps.sendToTab, tab, method, timeoutMs, cmd);
   }
 
-  async function refreshUser(portal: string, via?: TabTarget): Promise<void> {
+  /** One `profile` read per portal at a time: many tabs opening at once ask once. */
+  const refreshing = new Map<string, Promise<void>>();
+  function refreshUser(portal: string, via?: TabTarget): Promise<void> {
+    const running = refreshing.get(portal);
+    if (running) return running;
+    const next = readUser(portal, via).finally(() => refreshing.delete(portal));
+    refreshing.set(portal, next);
+    return next;
+  }
+
+  async function readUser(portal: string, via?: TabTarget): Promise<void> {
     try {
       const known = (await storage.loginUsers.getValue())[portal];
       if (known && deps.now() - known.at < LOGIN_USER_MAX_AGE_MS && known.at <= deps.now()) return;
