@@ -12,6 +12,10 @@ export default defineBackground(() => {
   browser.notifications.onClicked.addListener((id) => {
     void bg.onNotificationClicked(id);
   });
+  // Chromium only: the "Undo" button of a pin's notification (Firefox has no notification buttons).
+  browser.notifications.onButtonClicked?.addListener((id, index) => {
+    void bg.onNotificationButton(id, index);
+  });
   // Self-hosted portals: content scripts registered at run time follow the operator's permission changes.
   browser.permissions.onAdded.addListener(() => void bg.syncRegistrations());
   browser.permissions.onRemoved.addListener(() => void bg.syncRegistrations());

@@ -90,6 +90,37 @@ describe('Undo of the last pin (Chromium)', () => {
   });
 });
 
+describe('Undo from the notification (Chromium: buttons)', () => {
+  it("a pin's notification has an Undo button; its click takes that pin back, a second click says why not", async () => {
+    const page = await popup();
+    await pinFromPopup(page);
+    const [note] = await s.waitForNotes();
+    expect(note).toMatchObject({ title: 'Pinned 2 dialogs', buttons: [{ title: 'Undo' }] });
+    const click = (id: string) =>
+      s
+        .worker()
+        .then((sw) =>
+          sw.evaluate(
+            (nid) =>
+              (
+                chrome.notifications.onButtonClicked as unknown as { dispatch(id: string, i: number): void }
+              ).dispatch(nid, 0),
+            id,
+          ),
+        );
+    await click(note!.id);
+    const notes = await s.waitForNotes(2);
+    expect(notes[1]).toMatchObject({ title: 'Undone: unpinned 2 dialogs' });
+    expect(pinnedNow()).toEqual([1660]);
+    await click(note!.id);
+    expect((await s.waitForNotes(3))[2]).toMatchObject({
+      title: 'Undo failed',
+      message: 'This pin was already undone.',
+    });
+    expect(s.emulator.restCalls('batch')).toHaveLength(1);
+  });
+});
+
 describe('Unpin all (Chromium)', () => {
   it('asks first; Cancel sends nothing; confirmed, it unpins every pinned dialog of the operator', async () => {
     const page = await popup();

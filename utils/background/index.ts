@@ -1,6 +1,10 @@
 import { callMethod } from '../bitrix24/client';
 import { createRateLimiter, rateLimitedCall } from '../bitrix24/rate-limit';
 import { isUndoBatchCmd } from '../bitrix24/undo-plan';
+import { t } from '../i18n';
+import { notifyText } from '../notify';
+import { parseHistory } from '../outcome';
+import { undoRefusalText } from '../outcome-text';
 import { readPolicy } from '../policy';
 import {
   historyItem,
@@ -130,10 +134,28 @@ export function createBackground(deps: BackgroundDeps) {
     await pins.applyHistoryPolicy();
   }
 
+  /**
+   * A notification's button (Chromium only; Firefox shows none): "Undo" on a pin's notification takes that pin
+   * back, if it is still the portal's newest and within its window; otherwise a notification says why not.
+   */
+  async function onNotificationButton(notificationId: string, buttonIndex: number): Promise<void> {
+    if (buttonIndex !== 0) return;
+    const pin = await historyOutcome(notificationId);
+    if (pin?.action !== 'pin') return;
+    const answer = await unpins.undoAndPresent(pin.portal, 'notification', pin.id);
+    if ('refused' in answer)
+      await notifyText(`${pin.id}-undo`, t('undo.failed'), undoRefusalText(answer.refused));
+  }
+
+  async function historyOutcome(id: string) {
+    return parseHistory(await storage.history.getValue()).find((o) => o.id === id) ?? null;
+  }
+
   return {
     handleMessage,
     onPolicyChanged,
     onCommand,
+    onNotificationButton,
     unpinAllAndPresent: unpins.unpinAllAndPresent,
     undoAndPresent: unpins.undoAndPresent,
     onNotificationClicked: createNotificationClick(storage),
