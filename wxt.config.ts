@@ -31,12 +31,17 @@ export default defineConfig({
     permissions: ['storage', 'notifications', 'scripting'],
     host_permissions: CLOUD_PORTAL_MATCHES,
     optional_host_permissions: ['https://*/*'],
+    // Chromium browsers deliver the administrator's settings (`3rdparty` extension policy) to `storage.managed`
+    // only for keys this schema declares. Firefox reads them from policies.json without a schema. docs/admin.md.
+    ...(browser === 'firefox' ? {} : { storage: { managed_schema: 'managed_schema.json' } }),
     action: { default_title: '__MSG_actionTitle__' },
     commands: {
       'pin-all': {
         suggested_key: { default: 'Alt+Shift+P' },
         description: '__MSG_commandPinAll__',
       },
+      // No default key: unpinning can send waiting dialogs back to the queue, and it always asks first.
+      'unpin-all': { description: '__MSG_commandUnpinAll__' },
     },
     // Chrome 111: the oldest Chrome that runs what we ship — Vite's default build target ('baseline-widely-available'
     // = chrome111) leaves newer syntax untranspiled — above what the code calls: storage.session and

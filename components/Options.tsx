@@ -4,6 +4,7 @@ import type { B24Error } from '@/utils/bitrix24/errors';
 import { parseWebhook } from '@/utils/bitrix24/webhook';
 import { t } from '@/utils/i18n';
 import { errorMessage } from '@/utils/outcome-text';
+import type { EffectiveSettings, PolicyReading } from '@/utils/policy';
 import { isPlausibleMove } from '@/utils/portal-hosts';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
 
@@ -34,6 +35,11 @@ export interface OptionsProps {
    * user and the login's when they differ), for the portals the extension knows a login user of.
    */
   pinsAs?: Record<string, string>;
+  /**
+   * The organisation's managed settings (`utils/policy.ts`): what was read, and the settings in force. Locked
+   * settings are shown read-only with "Set by your organisation"; ignored values get a note. Absent: no policy.
+   */
+  policy?: { reading: PolicyReading; settings: EffectiveSettings };
 }
 
 /** A stand-in for a substitution, replaced by markup after translation (a private-use character). */
@@ -127,37 +133,59 @@ export function Options(props: OptionsProps) {
     void save(url);
   };
 
+  const settings = props.policy?.settings;
+  const loginLocked = settings?.locked.has('useLogin') ?? false;
+  // A locked setting shows the value in force, not the operator's stored choice.
+  const useLogin = loginLocked ? settings?.useLogin : props.useLogin;
+  const webhooksAllowed = settings?.webhooksAllowed ?? true;
+
   return (
     <main class="options">
       <h1>{i18n.t('options.title')}</h1>
 
+      {props.policy && (
+        <ManagedSettings
+          reading={props.policy.reading}
+          settings={props.policy.settings}
+          access={props.access}
+          onGrantAccess={props.onGrantAccess}
+        />
+      )}
+
       <section aria-labelledby="options-webhook-title">
         <h2 id="options-webhook-title">{i18n.t('options.webhook_heading')}</h2>
-        <form class="webhook-form" onSubmit={submit} noValidate>
-          <label for="webhook-url">{i18n.t('options.webhook_url')}</label>
-          <p id="webhook-url-hint" class="hint">
-            <WithCode text={i18n.t('options.webhook_hint', [SLOT])} code={WEBHOOK_SHAPE} />
+        {!webhooksAllowed ? (
+          // The organisation allows only the operator's login: no field to paste a webhook into.
+          <p class="notice policy-locked" id="options-webhook-locked">
+            {i18n.t('policy.login_only')} <SetByOrganisation />
           </p>
-          <div class="webhook-row">
-            {/* type=text, not url: pasted text with spaces or a newline must reach the parser (W3). */}
-            <input
-              ref={input}
-              id="webhook-url"
-              name="webhook"
-              type="text"
-              inputMode="url"
-              autoComplete="off"
-              autoCapitalize="off"
-              spellcheck={false}
-              aria-describedby="webhook-url-hint"
-              value={url}
-              onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
-            />
-            <button type="submit" class="button button-primary" aria-disabled={busy} aria-busy={busy}>
-              {busy ? i18n.t('options.saving') : i18n.t('options.save')}
-            </button>
-          </div>
-        </form>
+        ) : (
+          <form class="webhook-form" onSubmit={submit} noValidate>
+            <label for="webhook-url">{i18n.t('options.webhook_url')}</label>
+            <p id="webhook-url-hint" class="hint">
+              <WithCode text={i18n.t('options.webhook_hint', [SLOT])} code={WEBHOOK_SHAPE} />
+            </p>
+            <div class="webhook-row">
+              {/* type=text, not url: pasted text with spaces or a newline must reach the parser (W3). */}
+              <input
+                ref={input}
+                id="webhook-url"
+                name="webhook"
+                type="text"
+                inputMode="url"
+                autoComplete="off"
+                autoCapitalize="off"
+                spellcheck={false}
+                aria-describedby="webhook-url-hint"
+                value={url}
+                onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
+              />
+              <button type="submit" class="button button-primary" aria-disabled={busy} aria-busy={busy}>
+                {busy ? i18n.t('options.saving') : i18n.t('options.save')}
+              </button>
+            </div>
+          </form>
+        )}
         <div aria-live="polite">
           {result && (
             <CheckResult
@@ -171,23 +199,25 @@ export function Options(props: OptionsProps) {
         </div>
       </section>
 
-      {props.useLogin !== undefined && (
+      {useLogin !== undefined && (
         <section aria-labelledby="options-login-title">
           <h2 id="options-login-title">{i18n.t('login.heading')}</h2>
           <label class="checkbox">
             <input
               type="checkbox"
               id="options-use-login"
-              checked={props.useLogin}
+              checked={useLogin}
+              disabled={loginLocked}
               aria-describedby="options-use-login-hint"
               onChange={(e) => props.onUseLoginChange?.((e.currentTarget as HTMLInputElement).checked)}
             />{' '}
             {i18n.t('login.setting')}
+            {loginLocked && <SetByOrganisation />}
           </label>
           <p id="options-use-login-hint" class="hint">
             {i18n.t('login.setting_hint')}
           </p>
-          {props.useLogin && (
+          {useLogin && (
             <ul class="login-list">
               {Object.entries(props.pinsAs ?? {})
                 .filter(([portal]) => !props.portals.some((p) => p.portal === portal))
@@ -214,7 +244,8 @@ export function Options(props: OptionsProps) {
                 onRemove={props.onRemove}
                 hasAccess={props.access?.[p.portal]}
                 onGrantAccess={props.onGrantAccess}
-                pinsAs={props.pinsAs?.[p.portal]}
+                pinsAs={webhooksAllowed ? props.pinsAs?.[p.portal] : undefined}
+                unused={!webhooksAllowed}
               />
             ))}
           </ul>
@@ -254,6 +285,13 @@ function CheckResult(props: {
   configured: readonly string[];
 }) {
   const { check } = props;
+  if (!check.ok && 'refusedBy' in check) {
+    return (
+      <div class="notice notice-error" role="alert">
+        <p>{i18n.t('policy.webhook_refused')}</p>
+      </div>
+    );
+  }
   if (!check.ok && 'parseError' in check) {
     return (
       <div class="notice notice-error" role="alert">
@@ -350,6 +388,8 @@ function PortalRow(props: {
   hasAccess?: boolean;
   onGrantAccess?: (portal: string) => void;
   pinsAs?: string;
+  /** The organisation allows no webhooks: this one is kept but never used. */
+  unused?: boolean;
 }) {
   const { portal: p } = props;
   const name = host(p.portal);
@@ -367,6 +407,11 @@ function PortalRow(props: {
           {p.user?.admin && <span class="badge badge-warning">{i18n.t('options.admin_badge')}</span>}
         </p>
         {props.pinsAs && <p class="pins-as">{props.pinsAs}</p>}
+        {props.unused && (
+          <p class="status status-unused">
+            {i18n.t('policy.webhook_unused')} <SetByOrganisation />
+          </p>
+        )}
         <p class={p.status === 'broken' ? 'status status-broken' : 'status status-ok'}>
           {p.status === 'broken' ? i18n.t('options.status_broken') : i18n.t('options.status_ok')}
         </p>
@@ -392,5 +437,87 @@ function PortalRow(props: {
         {i18n.t('options.remove')}
       </button>
     </li>
+  );
+}
+
+/** The mark of a setting the operator can't change. */
+function SetByOrganisation() {
+  return <span class="badge badge-locked">{i18n.t('policy.set_by_org')}</span>;
+}
+
+/** Why a managed value was ignored, in the operator's words. */
+const PROBLEM_TEXT = {
+  type: 'policy.problem_type',
+  range: 'policy.problem_range',
+  portal: 'policy.problem_portal',
+  unknown: 'policy.problem_unknown',
+} as const;
+
+/**
+ * What the organisation set by policy, each line read-only with "Set by your organisation"; a note for every value
+ * that was ignored; and, for the organisation's portals the browser does not let the extension reach yet, the
+ * request for access ("required by your organisation"). Nothing is shown without a policy.
+ */
+function ManagedSettings(props: {
+  reading: PolicyReading;
+  settings: EffectiveSettings;
+  access?: Record<string, boolean> | undefined;
+  onGrantAccess?: ((portal: string) => void) | undefined;
+}) {
+  const { policy, ignored } = props.reading;
+  const { settings } = props;
+  const lines: { key: string; text: string }[] = [];
+  if (policy.portals)
+    lines.push({ key: 'portals', text: i18n.t('policy.portals', [policy.portals.map(host).join(', ')]) });
+  if (policy.signIn) lines.push({ key: 'signIn', text: t(`policy.sign_in_${policy.signIn}`) });
+  if (policy.allowUnpinAll !== undefined)
+    lines.push({
+      key: 'allowUnpinAll',
+      text: i18n.t(policy.allowUnpinAll ? 'policy.unpin_on' : 'policy.unpin_off'),
+    });
+  if (policy.undoMinutes !== undefined || policy.hideHistory)
+    lines.push({
+      key: 'undoMinutes',
+      text:
+        settings.undoMinutes > 0
+          ? i18n.t('policy.undo_on', [String(settings.undoMinutes)])
+          : i18n.t('policy.undo_off'),
+    });
+  if (policy.hideHistory !== undefined)
+    lines.push({
+      key: 'hideHistory',
+      text: i18n.t(policy.hideHistory ? 'policy.history_hidden' : 'policy.history_kept'),
+    });
+  if (lines.length === 0 && ignored.length === 0) return null;
+  const missing = settings.portals.filter((p) => props.access?.[p] === false);
+  return (
+    <section aria-labelledby="options-policy-title" class="policy">
+      <h2 id="options-policy-title">{i18n.t('policy.heading')}</h2>
+      {lines.length > 0 && (
+        <>
+          <p class="hint">{i18n.t('policy.intro')}</p>
+          <ul class="policy-list">
+            {lines.map((line) => (
+              <li key={line.key} data-policy={line.key}>
+                {line.text} <SetByOrganisation />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {missing.map((portal) => (
+        <div key={portal} class="notice notice-warning" role="alert">
+          <p>{i18n.t('policy.access_required', [host(portal)])}</p>
+          <button type="button" class="button button-secondary" onClick={() => props.onGrantAccess?.(portal)}>
+            {i18n.t('access.grant')}
+          </button>
+        </div>
+      ))}
+      {ignored.map((problem) => (
+        <p key={problem.key} class="notice notice-warning policy-ignored">
+          {i18n.t('policy.ignored', [problem.key, i18n.t(PROBLEM_TEXT[problem.problem])])}
+        </p>
+      ))}
+    </section>
   );
 }

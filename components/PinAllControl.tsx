@@ -4,10 +4,11 @@ import type { PinOutcome } from '@/utils/outcome';
 import { outcomeLine } from '@/utils/outcome-text';
 
 /**
- * What the control can do right now: `idle` (ready), `busy` (a pin is in flight), `stale` (the extension was
+ * What the control can do right now: `idle` (ready), `busy` (a pin is in flight), `unpinning` / `undoing` (an
+ * Unpin all or an Undo is in flight), `stale` (the extension was
  * updated or reloaded under this page: nothing can be sent any more until the page reloads).
  */
-export type ControlState = 'idle' | 'busy' | 'stale';
+export type ControlState = 'idle' | 'busy' | 'unpinning' | 'undoing' | 'stale';
 
 /**
  * Every text the control shows, looked up once while the extension context is alive: after an update or reload
@@ -19,6 +20,17 @@ export interface ControlTexts {
   /** Accessible name of the button. */
   label: string;
   reloadPage: string;
+  /** What Pin all does not do (the button's tooltip): new dialogs not accepted yet are not pinned. */
+  pinHint: string;
+  unpinAll: string;
+  unpinAllLabel: string;
+  unpinAllAsk: string;
+  unpinAllConfirm: string;
+  unpinAllBusy: string;
+  cancel: string;
+  undo: string;
+  undoLabel: string;
+  undoBusy: string;
 }
 
 /** Reads the control's texts from the extension's i18n messages (call while the context is valid). */
@@ -28,6 +40,16 @@ export function controlTexts(): ControlTexts {
     busy: i18n.t('pinAllBusy'),
     label: i18n.t('pinAllLabel'),
     reloadPage: i18n.t('reloadPage'),
+    pinHint: i18n.t('pinHint'),
+    unpinAll: i18n.t('unpinAll'),
+    unpinAllLabel: i18n.t('unpinAllLabel'),
+    unpinAllAsk: i18n.t('unpinAllAsk'),
+    unpinAllConfirm: i18n.t('unpinAllConfirm'),
+    unpinAllBusy: i18n.t('unpinAllBusy'),
+    cancel: i18n.t('cancel'),
+    undo: i18n.t('undoButton'),
+    undoLabel: i18n.t('undoLabel'),
+    undoBusy: i18n.t('undoBusy'),
   };
 }
 
@@ -45,6 +67,15 @@ export interface PinAllControlViewProps {
   status: ControlStatus | null;
   /** Called for a trusted click while idle. */
   onPin: () => void;
+  /**
+   * Called for a trusted click on "Unpin all" in the control's question (after a first click on "Unpin all…"
+   * asked it). The secondary button is hidden when absent.
+   */
+  onUnpinAll?: () => void;
+  /** Present while the latest outcome is a pin whose Undo is offered: called for a trusted click on "Undo". */
+  onUndo?: () => void;
+  /** Why the last Undo did nothing ("This pin was already undone."), shown in the status line. */
+  note?: string | null;
   /** Narrow list column: the status goes under the button instead of beside it. */
   compact?: boolean;
   /** Whom a pin acts as ("Pins as Jane Doe (ID 7) — your Bitrix24 login"): the button's tooltip. */
@@ -72,17 +103,25 @@ export function PinAllControlView({
   onPin,
   compact = false,
   pinsAs,
+  onUnpinAll,
+  onUndo,
+  note,
   isTrusted = isTrustedEvent,
 }: PinAllControlViewProps) {
+  const [asking, setAsking] = useState(false);
   const busy = state === 'busy';
   const stale = state === 'stale';
-  const status = stale ? texts.reloadPage : (latest?.text ?? '');
-  const tone = stale ? 'stale' : latest ? (latest.ok ? 'ok' : 'error') : 'none';
+  const idle = state === 'idle';
+  const status = stale ? texts.reloadPage : note || (latest?.text ?? '');
+  const tone = stale ? 'stale' : note ? 'none' : latest ? (latest.ok ? 'ok' : 'error') : 'none';
 
-  const onClick = (event: MouseEvent) => {
+  /** Only a user's own click while idle does anything (X12). */
+  const trusted = (action: () => void) => (event: MouseEvent) => {
     if (!isTrusted(event) || state !== 'idle') return;
-    onPin();
+    action();
   };
+  const onClick = trusted(onPin);
+  const tooltip = [pinsAs, texts.pinHint].filter(Boolean).join('\n');
 
   return (
     <div class={compact ? 'control control--compact' : 'control'}>
@@ -91,12 +130,54 @@ export function PinAllControlView({
         class="button"
         aria-label={texts.label}
         aria-busy={busy ? 'true' : undefined}
-        title={(!stale && pinsAs) || undefined}
-        disabled={state !== 'idle'}
+        title={(!stale && tooltip) || undefined}
+        disabled={!idle}
         onClick={onClick}
       >
         {busy ? texts.busy : texts.pinAll}
       </button>
+      {onUndo && !stale && (
+        <button
+          type="button"
+          class="secondary"
+          aria-label={texts.undoLabel}
+          disabled={!idle}
+          onClick={trusted(onUndo)}
+        >
+          {state === 'undoing' ? texts.undoBusy : texts.undo}
+        </button>
+      )}
+      {onUnpinAll &&
+        !stale &&
+        (asking ? (
+          <span class="ask">
+            <span class="ask-text">{texts.unpinAllAsk}</span>
+            <button
+              type="button"
+              class="secondary secondary--danger"
+              disabled={!idle}
+              onClick={trusted(() => {
+                setAsking(false);
+                onUnpinAll();
+              })}
+            >
+              {texts.unpinAllConfirm}
+            </button>
+            <button type="button" class="secondary" onClick={trusted(() => setAsking(false))}>
+              {texts.cancel}
+            </button>
+          </span>
+        ) : (
+          <button
+            type="button"
+            class="secondary secondary--quiet"
+            aria-label={texts.unpinAllLabel}
+            disabled={!idle}
+            onClick={trusted(() => setAsking(true))}
+          >
+            {state === 'unpinning' ? texts.unpinAllBusy : texts.unpinAll}
+          </button>
+        ))}
       <div class={`status status--${tone}`} role="status" aria-live="polite" title={status || undefined}>
         {status}
       </div>
@@ -121,6 +202,28 @@ export interface ControlLink {
    * context is invalidated (at once, if it already is). Returns the unsubscribe function.
    */
   subscribe(listener: (event: PinOutcome | 'gone') => void): () => void;
+  /**
+   * Asks the background to unpin all of the operator's pinned dialogs on this portal (the view has asked first);
+   * resolves with the outcome, failures included, never rejects.
+   */
+  unpinAll(): Promise<PinOutcome | { note: string } | 'gone'>;
+  /**
+   * Asks the background to undo the pin `pinId` (the newest pin's outcome ID): the outcome, or `{note}` saying why
+   * nothing was done ("This pin was already undone."); never rejects.
+   */
+  undo(pinId?: string): Promise<PinOutcome | { note: string } | 'gone'>;
+  /**
+   * Calls `listener` with what the organisation allows on the control now (from the managed policy, defaults
+   * without one), and again whenever that changes. Returns the unsubscribe function.
+   */
+  watchManaged(listener: (managed: ControlManaged) => void): () => void;
+}
+
+/** What the organisation's policy allows on the control: Unpin all, and how long Undo is offered (minutes). */
+export interface ControlManaged {
+  allowUnpinAll: boolean;
+  /** 0: no Undo. */
+  undoMinutes: number;
 }
 
 /** Props of {@link PinAllControl}. */
@@ -144,10 +247,18 @@ export function PinAllControl({ link, texts, compact = false, isTrusted }: PinAl
   const [state, setState] = useState<ControlState>('idle');
   const [outcome, setOutcome] = useState<PinOutcome | null>(null);
   const [pinsAs, setPinsAs] = useState<string | null>(null);
+  /** Why the last Undo did nothing; cleared by the next action or outcome. */
+  const [note, setNote] = useState<string | null>(null);
+  const [managed, setManaged] = useState<ControlManaged | null>(null);
+  /** Re-renders when the Undo window of the shown pin closes. */
+  const [, setTick] = useState(0);
   /** Synchronous guard: two clicks in one task both see `idle` before the re-render. */
   const inFlight = useRef(false);
 
-  const show = (next: PinOutcome) => setOutcome((prev) => (prev && next.at < prev.at ? prev : next));
+  const show = (next: PinOutcome) => {
+    setNote(null);
+    setOutcome((prev) => (prev && next.at < prev.at ? prev : next));
+  };
 
   useEffect(() => {
     let live = true;
@@ -163,27 +274,50 @@ export function PinAllControl({ link, texts, compact = false, isTrusted }: PinAl
     void link.pinsAs().then((who) => {
       if (live && who !== 'gone') setPinsAs(who);
     });
+    const unwatch = link.watchManaged((next) => live && setManaged(next));
     return () => {
       live = false;
       unsubscribe();
+      unwatch();
     };
   }, [link]);
 
-  const onPin = async () => {
+  /** How long Undo stays on offer after the shown pin, ms (0 without a window or before the policy is read). */
+  const undoLeftMs =
+    managed && outcome?.action === 'pin' && outcome.ok && outcome.sessionIds.length > 0
+      ? outcome.at + managed.undoMinutes * 60_000 - Date.now()
+      : 0;
+  useEffect(() => {
+    if (undoLeftMs <= 0) return;
+    // Take the Undo button away when its window closes (the background refuses it then anyway).
+    const timer = setTimeout(() => setTick((n) => n + 1), undoLeftMs + 50);
+    return () => clearTimeout(timer);
+  }, [undoLeftMs > 0, outcome]);
+
+  /** Runs one action at a time; `busy` is the state shown while it is in flight. */
+  const run = async (
+    busy: 'busy' | 'unpinning' | 'undoing',
+    ask: () => Promise<PinOutcome | { note: string } | 'gone'>,
+  ) => {
     if (inFlight.current || state !== 'idle') return;
     inFlight.current = true;
-    setState('busy');
+    setNote(null);
+    setState(busy);
     try {
-      const answer = await link.pin();
+      const answer = await ask();
       if (answer === 'gone') setState('stale');
       else {
-        show(answer);
-        setState((current) => (current === 'busy' ? 'idle' : current));
+        if ('note' in answer) setNote(answer.note);
+        else show(answer);
+        setState((current) => (current === busy ? 'idle' : current));
       }
     } finally {
       inFlight.current = false;
     }
   };
+  const onPin = () => run('busy', () => link.pin());
+  const onUnpinAll = () => run('unpinning', () => link.unpinAll());
+  const onUndo = () => run('undoing', () => link.undo(outcome?.id));
 
   const status = useMemo<ControlStatus | null>(
     () => (outcome ? { text: outcomeLine(outcome), ok: outcome.ok } : null),
@@ -195,6 +329,9 @@ export function PinAllControl({ link, texts, compact = false, isTrusted }: PinAl
       texts={texts}
       status={status}
       onPin={onPin}
+      {...(managed?.allowUnpinAll ? { onUnpinAll } : {})}
+      {...(undoLeftMs > 0 ? { onUndo } : {})}
+      note={note}
       compact={compact}
       pinsAs={pinsAs}
       isTrusted={isTrusted}

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import type { UndoAnswer } from '@/utils/background/unpin-service';
 import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
+import { undoTarget } from '@/utils/bitrix24/unpin';
 import { messageLocale, plural } from '@/utils/i18n';
-import { type PinOutcome, pinnedCount } from '@/utils/outcome';
-import { errorMessage, outcomeText } from '@/utils/outcome-text';
+import { type PinOutcome, pinnedCount, withoutSessionIds } from '@/utils/outcome';
+import { errorMessage, outcomeText, partialLines, undoRefusalText } from '@/utils/outcome-text';
 import type { PortalInfo } from '@/utils/portals';
 
 /** How many earlier outcomes the popup lists under the last one. */
@@ -39,6 +41,22 @@ export interface PopupProps {
    * The popup shows a busy state until it settles and ignores further clicks meanwhile.
    */
   onPin: (portal: string | undefined) => Promise<PinOutcome>;
+  /**
+   * Unpins every pinned dialog on `portal`; called only after the operator confirmed. Resolves with the outcome;
+   * must not reject. The Unpin all button is hidden when absent.
+   */
+  onUnpinAll?: (portal: string | undefined) => Promise<PinOutcome>;
+  /**
+   * Takes back the pin `pinId` on `portal` (the newest pin, within its window). Resolves with the Undo's outcome
+   * or why it did nothing; must not reject. The Undo button is hidden when absent.
+   */
+  onUndo?: (portal: string | undefined, pinId: string) => Promise<UndoAnswer>;
+  /** Open straight on the Unpin all confirmation (the `unpin-all` command opens the popup so). */
+  askUnpinAll?: boolean;
+  /** Called when the confirmation opened by {@link PopupProps.askUnpinAll} is cancelled. */
+  onAskCancelled?: () => void;
+  /** Wall clock, ms since epoch (decides whether Undo is still offered); defaults to `Date.now`. */
+  now?: () => number;
   /** Stored outcomes, newest first (the background's history). */
   history: PinOutcome[];
   /**
@@ -53,6 +71,15 @@ export interface PopupProps {
    * X10); `undefined` while unknown. When false the popup offers "Grant access".
    */
   hasAccess?: boolean;
+  /** The selected portal is one the organisation names by policy: missing access is "required by your organisation". */
+  accessRequiredByOrganisation?: boolean;
+  /**
+   * The organisation keeps no history of session IDs (policy `hideHistory`): the popup shows only the last
+   * outcome's count, no IDs and no earlier outcomes.
+   */
+  hideHistory?: boolean;
+  /** How long Undo is offered after a pin, ms (the `undoMinutes` policy); the default window when absent. */
+  undoWindowMs?: number;
   /** Asks the browser for access to the selected portal (the handler's first call must be the request, X11). */
   onGrantAccess?: () => void;
   /** Opens the options page. */
@@ -160,28 +187,79 @@ export function Popup(props: PopupProps) {
   const { selectedPortal, history } = props;
   const configured = props.portals.map((p) => p.portal);
   const portals = [...configured, ...(props.loginPortals ?? []).filter((p) => !configured.includes(p))];
-  const [busy, setBusy] = useState(false);
+  const [busyWith, setBusyWith] = useState<'pin' | 'unpin' | 'undo' | null>(null);
+  const busy = busyWith !== null;
   const [latest, setLatest] = useState<PinOutcome | null>(null);
+  const [confirming, setConfirming] = useState(Boolean(props.askUnpinAll));
+  const [undoNote, setUndoNote] = useState('');
   const inFlight = useRef(false);
+  const unpinButton = useRef<HTMLButtonElement>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  const now = props.now ?? Date.now;
 
-  const pin = async () => {
+  /** Runs one action at a time from this popup; the background also queues them per portal. */
+  const run = async (which: 'pin' | 'unpin' | 'undo', action: () => Promise<void>) => {
     if (inFlight.current) return;
     inFlight.current = true;
-    setBusy(true);
+    setBusyWith(which);
+    setUndoNote('');
     try {
-      setLatest(await props.onPin(selectedPortal ?? undefined));
+      await action();
     } finally {
       inFlight.current = false;
-      setBusy(false);
+      setBusyWith(null);
     }
   };
+  const portalArg = selectedPortal ?? undefined;
+  const pin = () =>
+    run('pin', async () => {
+      setLatest(await props.onPin(portalArg));
+    });
+  const unpinAll = () => {
+    setConfirming(false);
+    const onUnpinAll = props.onUnpinAll;
+    if (onUnpinAll)
+      void run('unpin', async () => {
+        setLatest(await onUnpinAll(portalArg));
+      });
+  };
+  const cancelUnpinAll = () => {
+    setConfirming(false);
+    if (props.askUnpinAll) props.onAskCancelled?.();
+    unpinButton.current?.focus();
+  };
+  const undo = (pinId: string) => {
+    const onUndo = props.onUndo;
+    if (onUndo)
+      void run('undo', async () => {
+        const answer = await onUndo(portalArg, pinId);
+        if ('outcome' in answer) setLatest(answer.outcome);
+        else setUndoNote(undoRefusalText(answer.refused));
+      });
+  };
+  // The safe choice has the focus when the question appears; Escape cancels.
+  useEffect(() => {
+    if (confirming) cancelButton.current?.focus();
+  }, [confirming]);
 
   // The answer to our own click may arrive before or after the background's history write.
   const newest = history[0];
-  const last = latest && (!newest || latest.at >= newest.at) ? latest : (newest ?? null);
-  const earlier = history.filter((o) => o.id !== last?.id).slice(0, POPUP_HISTORY_SIZE);
+  const answered = latest && (!newest || latest.at >= newest.at) ? latest : (newest ?? null);
+  // Without a history of IDs the answer to our own click shows no IDs either: the popup shows the count.
+  const last = answered && props.hideHistory ? withoutSessionIds(answered) : answered;
+  const earlier = props.hideHistory
+    ? []
+    : history.filter((o) => o.id !== last?.id).slice(0, POPUP_HISTORY_SIZE);
   // What a screen reader hears: one short line, not the card with hundreds of IDs (the card is not live).
-  const announcement = busy ? i18n.t('pinAllBusy') : last ? announce(last) : '';
+  const busyText = { pin: i18n.t('pinAllBusy'), unpin: i18n.t('unpinAllBusy'), undo: i18n.t('undoBusy') };
+  const announcement = busyWith ? busyText[busyWith] : undoNote || (last ? announce(last) : '');
+  // Undo is offered on the last outcome when it is the portal's newest pin, within its window, not undone yet.
+  const undoable =
+    props.onUndo &&
+    last?.action === 'pin' &&
+    'pin' in undoTarget(history, last.portal, now(), last.id, props.undoWindowMs)
+      ? last.id
+      : null;
 
   return (
     <main class="popup">
@@ -202,7 +280,11 @@ export function Popup(props: PopupProps) {
           {props.pinsAs && <p class="pins-as">{props.pinsAs}</p>}
           {props.hasAccess === false && selectedPortal && (
             <div class="notice notice-warning" role="alert">
-              <p>{i18n.t('access.missing', [portalHost(selectedPortal)])}</p>
+              <p>
+                {props.accessRequiredByOrganisation
+                  ? i18n.t('policy.access_required', [portalHost(selectedPortal)])
+                  : i18n.t('access.missing', [portalHost(selectedPortal)])}
+              </p>
               <button type="button" class="button button-secondary" onClick={props.onGrantAccess}>
                 {i18n.t('access.grant')}
               </button>
@@ -216,11 +298,45 @@ export function Popup(props: PopupProps) {
             aria-describedby="popup-pin-hint"
             onClick={pin}
           >
-            {busy ? i18n.t('pinAllBusy') : i18n.t('pinAll')}
+            {busyWith === 'pin' ? i18n.t('pinAllBusy') : i18n.t('pinAll')}
           </button>
           <p id="popup-pin-hint" class="hint">
-            {i18n.t('pinAllLabel')}
+            {i18n.t('pinAllLabel')}. {i18n.t('pinHint')}
           </p>
+          {props.onUnpinAll &&
+            (confirming ? (
+              <section
+                class="confirm"
+                aria-labelledby="popup-unpin-ask"
+                onKeyDown={(e) => e.key === 'Escape' && cancelUnpinAll()}
+              >
+                <p id="popup-unpin-ask">{i18n.t('unpinAllAsk')}</p>
+                <div class="confirm-buttons">
+                  <button type="button" class="button button-danger" onClick={unpinAll}>
+                    {i18n.t('unpinAllConfirm')}
+                  </button>
+                  <button
+                    ref={cancelButton}
+                    type="button"
+                    class="button button-secondary"
+                    onClick={cancelUnpinAll}
+                  >
+                    {i18n.t('cancel')}
+                  </button>
+                </div>
+              </section>
+            ) : (
+              <button
+                ref={unpinButton}
+                type="button"
+                class="button button-link unpin-all"
+                aria-label={i18n.t('unpinAllLabel')}
+                aria-disabled={busy}
+                onClick={() => !busy && setConfirming(true)}
+              >
+                {busyWith === 'unpin' ? i18n.t('unpinAllBusy') : i18n.t('unpinAll')}
+              </button>
+            ))}
         </section>
       )}
 
@@ -240,8 +356,10 @@ export function Popup(props: PopupProps) {
             showHost={portals.length !== 1}
             onOpenOptions={props.onOpenOptions}
             onCopy={props.onCopy}
+            {...(undoable ? { onUndo: () => undo(undoable), undoBusy: busyWith === 'undo' } : {})}
           />
         )}
+        {undoNote && <p class="undo-note">{undoNote}</p>}
       </section>
 
       {earlier.length > 0 && (
@@ -300,9 +418,13 @@ function LastOutcome(props: {
   showHost: boolean;
   onOpenOptions: () => void;
   onCopy?: (text: string) => Promise<void>;
+  /** Offered right after a pin: takes it back. */
+  onUndo?: () => void;
+  undoBusy?: boolean;
 }) {
   const { outcome } = props;
   const { title } = outcomeText(outcome);
+  const partial = partialLines(outcome);
   return (
     <article class={`outcome ${outcome.ok ? 'outcome-ok' : 'outcome-error'}`}>
       <p class="outcome-meta">
@@ -310,14 +432,31 @@ function LastOutcome(props: {
         {props.showHost && outcome.portal && <span> · {portalHost(outcome.portal)}</span>}
       </p>
       <h2 class="outcome-title">{title}</h2>
-      {outcome.ok ? (
-        outcome.sessionIds.length > 0 && (
-          <>
-            <IdList key={outcome.id} class="outcome-ids" ids={outcome.sessionIds} />
-            {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
-          </>
-        )
-      ) : (
+      {outcome.ok
+        ? outcome.sessionIds.length > 0 && (
+            <>
+              <IdList key={outcome.id} class="outcome-ids" ids={outcome.sessionIds} />
+              {props.onCopy && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
+              {props.onUndo && (
+                <button
+                  type="button"
+                  class="button button-secondary button-small undo"
+                  aria-label={i18n.t('undoLabel')}
+                  aria-busy={props.undoBusy}
+                  onClick={props.onUndo}
+                >
+                  {props.undoBusy ? i18n.t('undoBusy') : i18n.t('undoButton')}
+                </button>
+              )}
+            </>
+          )
+        : null}
+      {outcome.ok && outcome.sessionIds.length === 0 && pinnedCount(outcome) > 0 && (
+        // The organisation keeps no session IDs (policy hideHistory): the count in the title is all there is.
+        <p class="outcome-message">{i18n.t('policy.ids_not_kept')}</p>
+      )}
+      {outcome.ok && partial.length > 0 && <PartialUndo outcome={outcome} lines={partial} />}
+      {!outcome.ok && (
         <div class="outcome-error-body">
           <p class="outcome-message">{errorMessage(outcome.error, outcome.portal)}</p>
           {FIXED_IN_OPTIONS.has(outcome.error.kind) && (
@@ -328,6 +467,33 @@ function LastOutcome(props: {
         </div>
       )}
     </article>
+  );
+}
+
+/** An Undo's failures and unknowns: one line per reason, then the session IDs of each group. */
+function PartialUndo(props: { outcome: PinOutcome & { ok: true }; lines: string[] }) {
+  const failed = (props.outcome.failed ?? []).map((f) => f.sessionId);
+  const unsure = props.outcome.unsure ?? [];
+  return (
+    <div class="outcome-partial">
+      {props.lines.map((line) => (
+        <p key={line} class="outcome-message">
+          {line}
+        </p>
+      ))}
+      {failed.length > 0 && (
+        <>
+          <h3 class="outcome-subtitle">{i18n.t('undo.failed_heading')}</h3>
+          <p class="outcome-ids">{idsText(failed)}</p>
+        </>
+      )}
+      {unsure.length > 0 && (
+        <>
+          <h3 class="outcome-subtitle">{i18n.t('undo.unsure_heading')}</h3>
+          <p class="outcome-ids">{idsText(unsure)}</p>
+        </>
+      )}
+    </div>
   );
 }
 
@@ -389,9 +555,9 @@ function MissingControl(props: { signature: string; onCopy?: (text: string) => P
 function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Promise<void> }) {
   const { outcome } = props;
   let summary: string;
-  if (!outcome.ok) summary = errorMessage(outcome.error, outcome.portal);
-  else if (pinnedCount(outcome) === 0) summary = i18n.t('popup.history_zero');
-  else summary = plural('pinned.title', pinnedCount(outcome));
+  if (!outcome.ok) summary = `${outcomeText(outcome).title}: ${errorMessage(outcome.error, outcome.portal)}`;
+  else if (outcome.action === 'pin' && pinnedCount(outcome) === 0) summary = i18n.t('popup.history_zero');
+  else summary = outcomeText(outcome).title;
   // Older outcomes keep only their first IDs (`compactOutcome`): say how many more there were, copy none.
   const more = outcome.ok ? pinnedCount(outcome) - outcome.sessionIds.length : 0;
   return (

@@ -13,6 +13,10 @@ export default defineBackground(() => {
   browser.notifications.onClicked.addListener((id) => {
     void bg.onNotificationClicked(id);
   });
+  // Chromium only: the "Undo" button of a pin's notification (Firefox has no notification buttons).
+  browser.notifications.onButtonClicked?.addListener((id, index) => {
+    void bg.onNotificationButton(id, index);
+  });
   // Self-hosted portals: content scripts registered at run time follow the operator's permission changes.
   browser.permissions.onAdded.addListener(() => void bg.syncRegistrations());
   browser.permissions.onRemoved.addListener(() => void bg.syncRegistrations());
@@ -23,7 +27,12 @@ export default defineBackground(() => {
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'update') void migrateLegacyWebhooks().catch(() => {});
   });
+  // The organisation's policy changed (Chrome applies it without a restart): its portals and history rule apply now.
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') void bg.onPolicyChanged();
+  });
   void restrictStorageToTrustedContexts();
+  void bg.onPolicyChanged();
   // A pin whose worker died before its answer gets its "no reply" outcome now, not at the next trigger.
   void bg.recoverLostPins();
 });

@@ -4,10 +4,14 @@ import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { type ControlLink, controlTexts, PinAllControl } from '@/components/PinAllControl';
 import { type AnchorWatcher, watchAnchor } from './anchor-watcher';
+import type { UndoAnswer } from './background/unpin-service';
+import type { UndoRefusal } from './bitrix24/unpin';
 import { createControlHost, removeOlderHosts } from './control-host';
 import { ContentMessage, sendToBackground } from './messaging';
-import type { PinOutcome } from './outcome';
+import type { PinAction, PinOutcome } from './outcome';
+import { undoRefusalText } from './outcome-text';
 import { pinsAsText } from './pins-as';
+import { effectiveSettings, readPolicy, watchPolicy } from './policy';
 import type { Anchor } from './portal-pages';
 
 /**
@@ -104,25 +108,65 @@ export function createControlLink(send: typeof sendToBackground): ControlLink & 
   }
   browser.runtime.onMessage.addListener(onMessage);
 
+  /**
+   * Runs one action through the background. A failure that is not the context going away becomes a "no reply"
+   * outcome of that action: the request may have left ("may or may not", never "not run").
+   */
+  async function act(
+    action: PinAction,
+    ask: () => Promise<unknown>,
+  ): Promise<PinOutcome | { note: string } | 'gone'> {
+    if (gone) return 'gone';
+    try {
+      const answer = await ask();
+      if (isOutcome(answer)) return answer;
+      if (answer && typeof answer === 'object' && 'outcome' in answer && isOutcome(answer.outcome))
+        return answer.outcome;
+      if (answer && typeof answer === 'object' && 'refused' in answer)
+        return { note: undoRefusalText((answer as UndoAnswer & { refused: UndoRefusal }).refused) };
+      throw new Error('no outcome in the answer');
+    } catch (error) {
+      if (whenGone(error)) return 'gone';
+      const at = Date.now();
+      return {
+        id: `local-${at}`,
+        portal: location.origin,
+        at,
+        trigger: 'control',
+        action,
+        ok: false,
+        error: { kind: 'no-reply' },
+      };
+    }
+  }
+
   return {
     async pin() {
-      if (gone) return 'gone';
+      // pinAll answers an outcome, never a refusal.
+      return (await act('pin', () => send({ type: 'pinAll', trigger: 'control' }))) as PinOutcome | 'gone';
+    },
+    unpinAll: () => act('unpin-all', () => send({ type: 'unpinAll', trigger: 'control' })),
+    undo: (pinId) =>
+      act('undo', () => send({ type: 'undoPin', trigger: 'control', ...(pinId ? { pinId } : {}) })),
+    watchManaged(listener) {
+      // What the organisation allows here (Unpin all, the Undo window); the background enforces it either way.
+      let live = true;
+      const apply = (reading: { policy: Parameters<typeof effectiveSettings>[0] }) => {
+        if (!live) return;
+        const settings = effectiveSettings(reading.policy, { useLogin: true });
+        listener({ allowUnpinAll: settings.allowUnpinAll, undoMinutes: settings.undoMinutes });
+      };
+      void readPolicy().then(apply);
+      let stop = () => {};
       try {
-        const answer = await send({ type: 'pinAll', trigger: 'control' });
-        if (isOutcome(answer)) return answer;
-        throw new Error('no outcome in the answer');
-      } catch (error) {
-        if (whenGone(error)) return 'gone';
-        const at = Date.now();
-        return {
-          id: `local-${at}`,
-          portal: location.origin,
-          at,
-          trigger: 'control',
-          ok: false,
-          error: { kind: 'no-reply' },
-        };
+        stop = watchPolicy(apply);
+      } catch {
+        // The runtime is already gone.
       }
+      return () => {
+        live = false;
+        stop();
+      };
     },
     async lastOutcome() {
       if (gone) return 'gone';

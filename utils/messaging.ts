@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
+import type { UndoAnswer } from './background/unpin-service';
+import { UndoBatchCmd } from './bitrix24/undo-plan';
 import { type PinOutcome, PinOutcomeSchema } from './outcome';
 import type { PinsAs } from './pins-as';
 import { SELECTORS, type SelectorName } from './portal-pages';
@@ -9,10 +11,10 @@ import type { PortalInfo, WebhookCheck } from './portals';
  * The one typed message protocol between the extension's contexts. Content scripts and the popup never see a
  * webhook; there is no generic "call this REST method" or "fetch this URL" command.
  *
- * - content script → background: `pinAll` (the portal is the sender's own origin, never taken from the message),
- *   `getLastOutcome`, `getPinsAs` (whom a pin acts as on its own portal).
- * - extension pages (popup, options) → background: `pinAll` with an optional portal, `checkWebhook`,
- *   `saveWebhook`, `removeWebhook`.
+ * - content script → background: `pinAll`, `unpinAll`, `undoPin` (the portal is the sender's own origin, never
+ *   taken from the message), `getLastOutcome`, `getPinsAs` (whom a pin acts as on its own portal).
+ * - extension pages (popup, options) → background: `pinAll`, `unpinAll`, `undoPin` with an optional portal,
+ *   `checkWebhook`, `saveWebhook`, `removeWebhook`.
  * - background → content scripts: `outcome` (a new outcome for their portal); `loginCall` (one of the fixed
  *   {@link LOGIN_METHODS}, sent to one frame of one portal tab, answered with a {@link LoginAnswer}).
  * - popup → the top frame of the active portal tab: {@link PageReportRequest}, answered with a {@link PageReport}.
@@ -27,6 +29,19 @@ export const BackgroundMessage = v.variant('type', [
     trigger: v.picklist(['control', 'popup']),
     portal: v.optional(portalOrigin),
   }),
+  /** Unpin all: sent only after the operator confirmed it. */
+  v.strictObject({
+    type: v.literal('unpinAll'),
+    trigger: v.picklist(['control', 'popup']),
+    portal: v.optional(portalOrigin),
+  }),
+  /** Undo of the portal's newest pin; `pinId` is the pin the operator saw the offer for. */
+  v.strictObject({
+    type: v.literal('undoPin'),
+    trigger: v.picklist(['control', 'popup']),
+    portal: v.optional(portalOrigin),
+    pinId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  }),
   v.strictObject({ type: v.literal('getLastOutcome') }),
   v.strictObject({ type: v.literal('getPinsAs'), portal: v.optional(portalOrigin) }),
   v.strictObject({ type: v.literal('checkWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
@@ -38,6 +53,8 @@ export type BackgroundMessage = v.InferOutput<typeof BackgroundMessage>;
 /** What the background answers to each message type. */
 export interface BackgroundResponses {
   pinAll: PinOutcome;
+  unpinAll: PinOutcome;
+  undoPin: UndoAnswer;
   getLastOutcome: PinOutcome | null;
   /** Whom a pin on the portal acts as (see `pinsAsText`). */
   getPinsAs: PinsAs;
@@ -61,25 +78,44 @@ export type ContentMessage = v.InferOutput<typeof ContentMessage>;
  */
 const ANSWER_SCHEMAS: Partial<Record<BackgroundMessage['type'], v.GenericSchema<unknown>>> = {
   pinAll: PinOutcomeSchema,
+  unpinAll: PinOutcomeSchema,
+  undoPin: v.union([
+    v.object({ outcome: PinOutcomeSchema }),
+    v.object({
+      refused: v.picklist(['no-pin', 'nothing-pinned', 'expired', 'already-undone', 'unpinned-since']),
+    }),
+  ]),
   getLastOutcome: v.nullable(PinOutcomeSchema),
 };
 
 /**
  * The only REST methods a portal tab's content script calls with the operator's login, on the background's
- * behalf: Pin all, and `profile` to say whom a pin acts as. No parameters, none taken from any page.
+ * behalf: Pin all, `profile` to say whom a pin acts as, Unpin all, and `batch` for an Undo. No parameters but a
+ * `batch`'s `cmd`, which the background builds from session IDs and the schema checks (`isUndoBatchCmd`: only the
+ * dialog lookups and unpins of an Undo, integer IDs); none taken from any page.
  */
-export const LOGIN_METHODS = ['imopenlines.session.mode.pinAll', 'profile'] as const;
+export const LOGIN_METHODS = [
+  'imopenlines.session.mode.pinAll',
+  'profile',
+  'imopenlines.session.mode.unpinAll',
+  'batch',
+] as const;
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
 
 /**
  * Background → one frame of a portal tab: make this call with the page's login. `timeoutMs` bounds the request
  * (the content script aborts it after that long).
  */
-export const LoginCall = v.strictObject({
-  type: v.literal('loginCall'),
-  method: v.picklist(LOGIN_METHODS),
-  timeoutMs: v.pipe(v.number(), v.integer(), v.minValue(1000), v.maxValue(60_000)),
-});
+export const LoginCall = v.pipe(
+  v.strictObject({
+    type: v.literal('loginCall'),
+    method: v.picklist(LOGIN_METHODS),
+    timeoutMs: v.pipe(v.number(), v.integer(), v.minValue(1000), v.maxValue(60_000)),
+    /** `batch` only, and required there: an Undo batch's commands. */
+    cmd: v.optional(UndoBatchCmd),
+  }),
+  v.check((call) => (call.method === 'batch') === (call.cmd !== undefined), 'cmd goes with batch only'),
+);
 export type LoginCall = v.InferOutput<typeof LoginCall>;
 
 /** Longest answer body a login call hands back, characters of JSON (a 10,000-ID pin is about 60,000). */

@@ -34,10 +34,13 @@ export interface PortalInfo {
 
 /**
  * The answer to checking (and possibly saving) a pasted webhook URL.
- * `parse` errors come from the URL itself (nothing was sent); `error` from the portal's answer.
+ * `parse` errors come from the URL itself (nothing was sent); `error` from the portal's answer; `refusedBy:
+ * 'policy'` when the organisation allows no webhooks (`signIn: "login"`, `utils/policy.ts`): nothing was sent or
+ * saved.
  */
 export type WebhookCheck =
   | { ok: true; portal: PortalInfo; saved: boolean }
+  | { ok: false; refusedBy: 'policy' }
   | { ok: false; parseError: WebhookParseErrorKind; expected: string }
   | { ok: false; error: B24Error; portal: string; maskedWebhook: string };
 

@@ -1,6 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 import type { BucketStates } from './bitrix24/rate-limit';
-import type { PinOutcome, PinTrigger } from './outcome';
+import type { PinAction, PinOutcome, PinTrigger } from './outcome';
 import type { LoginUser, PortalInfo } from './portals';
 import { type WebhookStore, webhookStore } from './secret-store';
 
@@ -28,8 +28,9 @@ export const portalsItem = storage.defineItem<Record<string, PortalInfo>>('local
 });
 
 /**
- * Outcomes of Pin all, newest first, at most {@link HISTORY_LIMIT}; only the newest {@link FULL_ID_OUTCOMES} with
- * all their session IDs. Readers check it with `parseHistory` (`utils/outcome.ts`).
+ * Outcomes of Pin all, Unpin all and Undo, newest first, at most {@link HISTORY_LIMIT}; only the newest
+ * {@link FULL_ID_OUTCOMES} with all their session IDs. Readers check it with `parseHistory` (`utils/outcome.ts`),
+ * which reads an outcome stored before Unpin all and Undo existed (no `action`) as a pin.
  */
 export const historyItem = storage.defineItem<PinOutcome[]>('local:history', {
   fallback: [],
@@ -56,11 +57,15 @@ export const operatingResetItem = storage.defineItem<Record<string, number>>('lo
  */
 export const rateBucketsItem = storage.defineItem<BucketStates>('session:rateBuckets', { fallback: {} });
 
-/** A pin request that left and whose outcome is not recorded yet. */
+/** A request of an action (Pin all, Unpin all, Undo) that left and whose outcome is not recorded yet. */
 export interface PendingPin {
   /** The worker instance that sent it: another instance's entry died with its worker. */
   worker: string;
   trigger: PinTrigger;
+  /** Which action; absent in entries written before Unpin all and Undo existed (a Pin all). */
+  action?: PinAction;
+  /** For an Undo: the pin outcome it takes back. */
+  undoes?: string;
   /** When the request left, ms since epoch. */
   at: number;
 }

@@ -8,6 +8,8 @@ import { parseWebhook } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { pinsAsText } from '@/utils/pins-as';
+import { effectiveSettings } from '@/utils/policy';
+import { usePolicy } from '@/utils/policy-hook';
 import type { PortalInfo, WebhookCheck } from '@/utils/portals';
 import { historyItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
 
@@ -76,8 +78,11 @@ function App() {
       for (const u of unwatch) u();
     };
   }, []);
+  const reading = usePolicy();
+  const settings = effectiveSettings(reading.policy, { useLogin: useLogin ?? true });
   const list = Object.values(portals).sort((a, b) => a.portal.localeCompare(b.portal));
-  const access = useAccess(list.map((p) => p.portal));
+  // The organisation's portals need host access too (a self-hosted one is asked for once).
+  const access = useAccess([...new Set([...list.map((p) => p.portal), ...settings.portals])]);
   const grant = (portal: string) => void requestHostAccess(portal);
   // Whom pins act as, for every portal whose login user is known (webhook or not).
   const pinsAs: Record<string, string> = {};
@@ -86,7 +91,7 @@ function App() {
     const text = pinsAsText({
       ...(info ? { webhookUser: info.user } : {}),
       loginUser,
-      useLogin: useLogin ?? true,
+      useLogin: settings.useLogin,
     });
     if (text) pinsAs[portal] = text;
   }
@@ -100,6 +105,7 @@ function App() {
       useLogin={useLogin}
       onUseLoginChange={(on) => void useLoginItem.setValue(on)}
       pinsAs={pinsAs}
+      policy={{ reading, settings }}
     />
   );
 }

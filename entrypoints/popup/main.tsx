@@ -5,12 +5,16 @@ import { i18n } from '#i18n';
 import { Popup } from '@/components/Popup';
 import '@/components/popup.css';
 import { pickPortal } from '@/utils/background/choose-portal';
+import { ASK_UNPIN_ALL } from '@/utils/background/presentation';
+import type { UndoAnswer } from '@/utils/background/unpin-service';
 import { portalOfUrl } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { newOutcomeId, type PinOutcome, parseHistory } from '@/utils/outcome';
 import { askPageReport, signatureText } from '@/utils/page-report';
 import { pinsAsText } from '@/utils/pins-as';
+import { effectiveSettings } from '@/utils/policy';
+import { usePolicy } from '@/utils/policy-hook';
 import { isCloudPortalHost } from '@/utils/portal-hosts';
 import { historyItem, lastPortalItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
 
@@ -84,11 +88,62 @@ async function pin(portal: string | undefined): Promise<PinOutcome> {
       portal: portal ?? '',
       at,
       trigger: 'popup',
+      action: 'pin',
       ok: false,
       error: { kind: 'no-reply' },
     };
   }
 }
+
+async function unpinAll(portal: string | undefined): Promise<PinOutcome> {
+  try {
+    return await sendToBackground({ type: 'unpinAll', trigger: 'popup', ...(portal ? { portal } : {}) });
+  } catch {
+    const at = Date.now();
+    return {
+      id: newOutcomeId(at),
+      portal: portal ?? '',
+      at,
+      trigger: 'popup',
+      action: 'unpin-all',
+      ok: false,
+      error: { kind: 'no-reply' },
+    };
+  }
+}
+
+async function undo(portal: string | undefined, pinId: string): Promise<UndoAnswer> {
+  try {
+    return await sendToBackground({
+      type: 'undoPin',
+      trigger: 'popup',
+      pinId,
+      ...(portal ? { portal } : {}),
+    });
+  } catch {
+    const at = Date.now();
+    return {
+      outcome: {
+        id: newOutcomeId(at),
+        portal: portal ?? '',
+        at,
+        trigger: 'popup',
+        action: 'undo',
+        undoes: pinId,
+        ok: false,
+        error: { kind: 'no-reply' },
+      },
+    };
+  }
+}
+
+/**
+ * `popup.html?ask=unpin-all&portal=…`: the `unpin-all` command opened this page in a small window to ask first
+ * (`askUnpinAll` in `utils/background/presentation.ts`).
+ */
+const query = new URLSearchParams(location.search);
+const askUnpinAll = query.get('ask') === ASK_UNPIN_ALL;
+const askedPortal = askUnpinAll ? query.get('portal') : null;
 
 function openOptions() {
   browser.runtime.openOptionsPage().then(() => window.close());
@@ -118,15 +173,18 @@ function clearBadge(): void {
 }
 
 function App() {
-  const portalMap = useItem(portalsItem, {});
+  const storedPortals = useItem(portalsItem, {});
   const rawHistory = useItem(historyItem, []);
   const history = useMemo(() => parseHistory(rawHistory), [rawHistory]);
   const lastPortal = useItem(lastPortalItem, null);
-  const useLogin = useItem(useLoginItem, true);
+  const settings = effectiveSettings(usePolicy().policy, { useLogin: useItem(useLoginItem, true) });
+  const { useLogin } = settings;
+  // Under a login-only policy a saved webhook is never used: its portal counts as one without a webhook.
+  const portalMap = settings.webhooksAllowed ? storedPortals : {};
   const loginUsers = useItem(loginUsersItem, {});
   const [openTabs, setOpenTabs] = useState<string[]>([]);
   const [tabOrigin, setTabOrigin] = useState<string | null>(null);
-  const [chosen, setChosen] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<string | null>(askedPortal);
   const [shortcut, setShortcut] = useState<string | null | undefined>(undefined);
   const [missingSignature, setMissingSignature] = useState<string | null>(null);
 
@@ -140,9 +198,13 @@ function App() {
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
   const historyPortals = [...new Set(history.map((o) => o.portal).filter(Boolean))];
   // Without a webhook, portals open in a tab or pinned on before are reached through the operator's login.
-  const loginPortals = useLogin
-    ? [...new Set([...openTabs, ...historyPortals])].filter((p) => !(p in portalMap))
-    : [];
+  // The organisation's portals (policy) are listed whatever the setting.
+  const loginPortals = [
+    ...new Set([
+      ...settings.portals,
+      ...(useLogin ? [...openTabs, ...historyPortals, ...Object.keys(storedPortals)] : []),
+    ]),
+  ].filter((p) => !(p in portalMap));
   // The one rule the shortcut follows too.
   const selected = pickPortal({
     requested: chosen,
@@ -152,6 +214,7 @@ function App() {
     useLogin,
     openTabs,
     history: historyPortals,
+    organisation: settings.portals,
   });
 
   // Whom a pin acts as: the background reads the login's user through a portal tab when it can.
@@ -185,10 +248,18 @@ function App() {
       selectedPortal={selected}
       onSelectPortal={setChosen}
       onPin={pin}
+      // What the organisation turned off is not offered (the background refuses it anyway).
+      {...(settings.allowUnpinAll ? { onUnpinAll: unpinAll } : {})}
+      {...(settings.undoMinutes > 0 ? { onUndo: undo } : {})}
+      undoWindowMs={settings.undoMinutes * 60_000}
+      askUnpinAll={askUnpinAll}
+      onAskCancelled={() => window.close()}
       history={history}
       shortcut={shortcut}
       browserName={import.meta.env.BROWSER}
       hasAccess={hasAccess}
+      accessRequiredByOrganisation={!!selected && settings.portals.includes(selected)}
+      hideHistory={settings.hideHistory}
       onGrantAccess={grantAccess}
       onOpenOptions={openOptions}
       onOpenShortcutSettings={openShortcutSettings}

@@ -295,7 +295,9 @@ function tour(lang: 'en' | 'ru', run: () => Run) {
     expect(await popup.locator('.popup-last').innerText()).toMatch(/1652, 1653/);
     expect(await focused(popup)).toMatch(/^button/); // focus stays on Pin all
 
-    // Tab on: the scrollable ID list, then Copy IDs; Enter copies and says so.
+    // Tab on: the quiet "Unpin all…" (it only asks), the scrollable ID list, then Copy IDs; Enter copies.
+    await popup.keyboard.press('Tab');
+    expect(await focused(popup)).toMatch(ru ? /^button "Открепить все мои/ : /^button "Unpin all my pinned/);
     await popup.keyboard.press('Tab');
     expect(await focused(popup)).toMatch(/^div/);
     await popup.keyboard.press('Tab');
@@ -305,6 +307,9 @@ function tour(lang: 'en' | 'ru', run: () => Run) {
     await expect.poll(() => copied.innerText()).toBe(ru ? 'Скопировано 2 ID' : 'Copied 2 IDs');
     expect(await pasted(popup)).toBe('1652, 1653');
 
+    // Then the pin's Undo, offered right after it.
+    await popup.keyboard.press('Tab');
+    expect(await focused(popup)).toMatch(ru ? /^button "Отменить последнее/ : /^button "Undo the last pin/);
     // On through the history: the IDs of an earlier pin open with Enter on their <summary>.
     await popup.keyboard.press('Tab');
     expect(await focused(popup)).toMatch(/^summary/);

@@ -44,6 +44,16 @@ export interface SessionConfig {
   title?: string;
   /** `'lines'` (default) or another chat type (`pin` answers `CHAT_TYPE`). */
   chatType?: string;
+  /**
+   * Session status: 0 new, 5 skipped, 10 answered, 20 client wrote (default), 25 client after operator,
+   * 40 operator wrote, 50+ closing. `pinAll`/`unpinAll` touch only 10–49.
+   */
+  status?: number;
+  /**
+   * Operators the dialog belonged to before (transferred, taken over): they still see the chat
+   * (`dialog.get`), but `pin` answers them `ERROR_USER_NOT_OPERATOR`.
+   */
+  formerOperatorIds?: number[];
 }
 
 /** Limits of one portal; omitted fields take the standard cloud values. */

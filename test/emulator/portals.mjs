@@ -184,6 +184,8 @@ export function createPortalState(config) {
       group: s.group ?? 'work',
       title: s.title ?? `Dialog ${s.id}`,
       chatType: s.chatType ?? 'lines',
+      status: s.status ?? 20,
+      formerOperatorIds: [...(s.formerOperatorIds ?? [])].map(Number),
     })),
     config,
   };

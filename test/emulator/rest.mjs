@@ -243,6 +243,15 @@ function dialogInfo(portal, s, now) {
   };
 }
 
+/**
+ * Whether Pin all / Unpin all touch a session: the caller's own, active, Open Lines, and accepted (status 10–49:
+ * answered, client wrote, operator wrote). New (0) and skipped (5) dialogs are left alone.
+ * @param {PortalState['sessions'][number]} s @param {User} user
+ */
+function touchedByAll(s, user) {
+  return s.active && s.operatorId === user.id && s.chatType === 'lines' && s.status >= 10 && s.status < 50;
+}
+
 /** The methods the emulator knows, by lower-case name. @type {Record<string, MethodDef>} */
 export const METHODS = {
   'imopenlines.session.mode.pinall': {
@@ -251,7 +260,7 @@ export const METHODS = {
     run: ({ portal, user }) => {
       const ids = [];
       for (const s of portal.sessions) {
-        if (s.active && !s.pinned && s.operatorId === user.id && s.chatType === 'lines') {
+        if (!s.pinned && touchedByAll(s, user)) {
           s.pinned = true;
           ids.push(s.id);
         }
@@ -265,7 +274,7 @@ export const METHODS = {
     run: ({ portal, user }) => {
       const ids = [];
       for (const s of portal.sessions) {
-        if (s.active && s.pinned && s.operatorId === user.id) {
+        if (s.pinned && touchedByAll(s, user)) {
           s.pinned = false;
           ids.push(s.id);
         }
@@ -284,8 +293,9 @@ export const METHODS = {
       const s = Number.isInteger(chatId) ? chatOf(portal, chatId) : undefined;
       if (!s) throw new RestError('CHAT_ID', 400, 'Incorrect chat ID');
       if (s.chatType !== 'lines') throw new RestError('CHAT_TYPE', 400, 'Chat is not an Open Lines chat');
-      if (s.operatorId !== user.id && !user.admin) {
-        throw new RestError('ACCESS_DENIED', 400, 'You do not have access to this chat');
+      // Only the session's own operator may pin or unpin it (imopenlines lib/rest.php, sessionModePin).
+      if (s.operatorId !== user.id) {
+        throw new RestError('ERROR_USER_NOT_OPERATOR', 400, 'You are not an operator of this dialog');
       }
       const activate = String(param(params, 'ACTIVATE', 'activate') ?? 'Y').toUpperCase();
       s.pinned = activate !== 'N';
@@ -308,7 +318,9 @@ export const METHODS = {
           (chatId !== undefined && x.chatId === Number(chatId)) ||
           (dialogId !== undefined && `chat${x.chatId}` === String(dialogId)),
       );
-      if (!s || (s.operatorId !== user.id && !user.admin)) {
+      // A former operator of the dialog (transferred or taken over) still sees the chat.
+      const member = s && (s.operatorId === user.id || s.formerOperatorIds.includes(user.id));
+      if (!s || (!member && !user.admin)) {
         throw new RestError('ACCESS_DENIED', 400, 'You do not have access to the specified dialog');
       }
       return dialogInfo(portal, s, now);

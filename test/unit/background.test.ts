@@ -126,6 +126,8 @@ describe('handleMessage', () => {
       iconUrl: `${EXT}/icon/128.png`,
       title: 'Pinned 2 dialogs',
       message: '1652, 1653',
+      // Chromium builds: the pin's Undo (a Firefox build never passes buttons).
+      buttons: [{ title: 'Undo' }],
     });
     expect(await fakeBrowser.action.getBadgeText({})).toBe('2');
     expect((await historyItem.getValue())[0]).toEqual(outcome);

@@ -32,6 +32,10 @@ describe('classifyAnswer: the error table of bitrix24-rest.md', () => {
     ['ERROR_UNEXPECTED_ANSWER', 500, 'server-error'],
     ['expired_token', 401, 'webhook-invalid'],
     ['invalid_token', 401, 'webhook-invalid'],
+    ['ERROR_USER_NOT_OPERATOR', 400, 'not-your-dialog'],
+    ['CHAT_ID_EMPTY', 400, 'dialog-gone'],
+    ['CHAT_ID', 400, 'dialog-gone'],
+    ['CHAT_TYPE', 400, 'dialog-gone'],
     ['SOMETHING_NEW', 400, 'unknown-error'],
   ])('%s with status %i → %s, by code not status', (code, status, kind) => {
     for (const body of [
@@ -52,6 +56,10 @@ describe('classifyAnswer: the error table of bitrix24-rest.md', () => {
       [
         'NO_AUTH_FOUND',
         'INVALID_CREDENTIALS',
+        'ERROR_USER_NOT_OPERATOR',
+        'CHAT_ID_EMPTY',
+        'CHAT_ID',
+        'CHAT_TYPE',
         'AUTHORIZATION_ERROR',
         'INSUFFICIENT_SCOPE',
         'INVALID_REQUEST',

@@ -192,7 +192,11 @@ describe('REST success envelope', () => {
     expect(emu.portal('demo.bitrix24.com')?.sessions[0]?.pinned).toBe(true);
     expectError(await post(`${DEMO}imopenlines.session.mode.pin`, '{}'), 400, 'CHAT_ID_EMPTY');
     expectError(await post(`${DEMO}imopenlines.session.mode.pin`, '{"CHAT_ID":999}'), 400, 'CHAT_ID');
-    expectError(await post(`${DEMO}imopenlines.session.mode.pin`, '{"CHAT_ID":3004}'), 400, 'ACCESS_DENIED');
+    expectError(
+      await post(`${DEMO}imopenlines.session.mode.pin`, '{"CHAT_ID":3004}'),
+      400,
+      'ERROR_USER_NOT_OPERATOR',
+    );
   });
 });
 

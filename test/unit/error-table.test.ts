@@ -39,6 +39,12 @@ const DOCUMENTED: Record<string, { kind: ErrorKind; statuses: number[] }> = {
   ERROR_UNEXPECTED_ANSWER: { kind: 'server-error', statuses: [500] },
   expired_token: { kind: 'webhook-invalid', statuses: [401] },
   invalid_token: { kind: 'webhook-invalid', statuses: [401] },
+  // imopenlines.session.mode.pin (one dialog, used by Undo): its documented errors, and the server's answer
+  // when the dialog now belongs to another operator.
+  ERROR_USER_NOT_OPERATOR: { kind: 'not-your-dialog', statuses: [400] },
+  CHAT_ID_EMPTY: { kind: 'dialog-gone', statuses: [400] },
+  CHAT_ID: { kind: 'dialog-gone', statuses: [400] },
+  CHAT_TYPE: { kind: 'dialog-gone', statuses: [400] },
 };
 
 const PORTAL = 'https://demo.bitrix24.com';

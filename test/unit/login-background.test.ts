@@ -205,7 +205,7 @@ describe('a pin with no webhook goes through the login of a portal tab', () => {
 
   it('the popup for a portal known from history but with no open tab: the no-tab message', async () => {
     await historyItem.setValue([
-      { id: 'x', portal: PORTAL, at: 1, trigger: 'control', ok: true, sessionIds: [1] },
+      { id: 'x', portal: PORTAL, at: 1, trigger: 'control', action: 'pin', ok: true, sessionIds: [1] },
     ]);
     const outcome = await bg.handleMessage({ type: 'pinAll', trigger: 'popup' }, popup);
     expect(outcome).toMatchObject({ ok: false, portal: PORTAL, error: { kind: 'no-portal-tab' } });

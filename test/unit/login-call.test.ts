@@ -219,7 +219,7 @@ describe('createLoginListener: answers only the background', () => {
   it('makes the call for the background (this extension, no tab)', async () => {
     const { call, listener } = make();
     expect(await listener(message, { id: RUNTIME })).toEqual(answer);
-    expect(call).toHaveBeenCalledWith(PIN, 20_000);
+    expect(call).toHaveBeenCalledWith(PIN, 20_000, undefined);
   });
 
   it.each([

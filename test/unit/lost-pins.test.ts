@@ -80,6 +80,7 @@ describe('X6: a pin whose worker died before its answer', () => {
       portal: PORTAL,
       at: sentAt + 300,
       trigger: 'popup' as const,
+      action: 'pin' as const,
       ok: true as const,
       sessionIds: [7],
     };

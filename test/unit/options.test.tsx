@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { movedWebhook, Options, type OptionsProps, WEBHOOK_SHAPE } from '@/components/Options';
+import { effectiveSettings, parsePolicy } from '@/utils/policy';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
 
 const ACME = 'https://acme.bitrix24.com';
@@ -319,5 +320,53 @@ describe('options: the operator’s login', () => {
     );
     expect(row).toBeTruthy();
     expect(screen.getByText(/your webhook; you are logged in as John Roe/)).toBeTruthy();
+  });
+});
+
+describe('options under the organisation’s policy', () => {
+  const withPolicy = (raw: unknown, useLogin = false) => {
+    const reading = parsePolicy(raw);
+    return { reading, settings: effectiveSettings(reading.policy, { useLogin }) };
+  };
+
+  it('signIn login: no webhook field, the login setting ticked and locked, saved webhooks "Not used"', () => {
+    renderOptions({
+      portals: [info(JANE)],
+      useLogin: false,
+      onUseLoginChange: vi.fn(),
+      policy: withPolicy({ signIn: 'login' }),
+    });
+    expect(screen.queryByLabelText('Webhook URL')).toBeNull();
+    expect(screen.getByText(/allows only your Bitrix24 login: webhooks can't be saved here/)).toBeTruthy();
+    const box = screen.getByRole('checkbox') as HTMLInputElement;
+    expect([box.checked, box.disabled]).toEqual([true, true]);
+    expect(screen.getByText(/Not used: your organisation allows only your Bitrix24 login/)).toBeTruthy();
+    const managed = screen.getByRole('region', { name: 'Managed by your organisation' });
+    expect(within(managed).getByText(/Sign-in: your Bitrix24 login only/)).toBeTruthy();
+    expect(within(managed).getAllByText('Set by your organisation').length).toBeGreaterThan(0);
+  });
+
+  it('an invalid value gets a visible note; the rest applies', () => {
+    renderOptions({ policy: withPolicy({ undoMinutes: -3, hideHistory: true }) });
+    expect(
+      screen.getByText('Ignored the policy value undoMinutes: out of range. The other settings apply.'),
+    ).toBeTruthy();
+    expect(screen.getByText(/History: session IDs are not kept/)).toBeTruthy();
+    expect(screen.getByText(/Undo: off/)).toBeTruthy();
+  });
+
+  it('a background refusal under the policy says so', async () => {
+    renderOptions({
+      onSave: vi.fn(async (): Promise<WebhookCheck> => ({ ok: false, refusedBy: 'policy' })),
+    });
+    submit(`${ACME}/rest/7/secret123/`);
+    expect(
+      await screen.findByText(/Not saved: your organisation allows only your Bitrix24 login/),
+    ).toBeTruthy();
+  });
+
+  it('no policy: no managed section', () => {
+    renderOptions({ policy: withPolicy({}) });
+    expect(screen.queryByText('Managed by your organisation')).toBeNull();
   });
 });

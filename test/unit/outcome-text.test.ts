@@ -10,7 +10,13 @@ import {
   outcomeText,
 } from '@/utils/outcome-text';
 
-const base = { id: 'x', portal: 'https://acme.bitrix24.com', at: 0, trigger: 'popup' } as const;
+const base = {
+  id: 'x',
+  portal: 'https://acme.bitrix24.com',
+  at: 0,
+  trigger: 'popup',
+  action: 'pin',
+} as const;
 const success = (sessionIds: number[]): PinOutcome => ({ ...base, ok: true, sessionIds });
 const failure = (kind: ErrorKind, extra = {}): PinOutcome => ({
   ...base,

@@ -5,6 +5,7 @@ import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type ControlLink,
+  type ControlManaged,
   type ControlStatus,
   controlTexts,
   isTrustedEvent,
@@ -23,6 +24,7 @@ const base = {
   portal: 'https://acme.bitrix24.com',
   at: 1_700_000_000_000,
   trigger: 'control',
+  action: 'pin',
 } as const;
 const pinned: PinOutcome = { ...base, ok: true, sessionIds: [1652, 1653] };
 const nothing: PinOutcome = { ...base, ok: true, sessionIds: [] };
@@ -140,13 +142,23 @@ describe('PinAllControlView', () => {
 });
 
 /** A link whose answers the test settles by hand; `push` plays the background announcing an outcome. */
-function fakeLink(last: PinOutcome | null | 'gone' = null, pinsAs: string | null = null) {
+function fakeLink(
+  last: PinOutcome | null | 'gone' = null,
+  pinsAs: string | null = null,
+  managed: ControlManaged = { allowUnpinAll: true, undoMinutes: 10 },
+) {
   const listeners = new Set<(event: PinOutcome | 'gone') => void>();
   const pins: ((answer: PinOutcome | 'gone') => void)[] = [];
   const link: ControlLink = {
     pin: vi.fn(() => new Promise<PinOutcome | 'gone'>((resolve) => pins.push(resolve))),
     lastOutcome: vi.fn(async () => last),
     pinsAs: vi.fn(async () => pinsAs),
+    unpinAll: vi.fn(async () => ({ note: 'unused' })),
+    undo: vi.fn(async () => ({ note: 'This pin was already undone.' })),
+    watchManaged: (listener) => {
+      listener(managed);
+      return () => {};
+    },
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -163,7 +175,7 @@ const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('PinAllControl (owns its state)', () => {
   const view = () => ({
-    button: screen.getByRole('button') as HTMLButtonElement,
+    button: screen.getByRole('button', { name: /^Pin all/ }) as HTMLButtonElement,
     status: () => screen.getByRole('status').textContent,
   });
 
@@ -186,7 +198,30 @@ describe('PinAllControl (owns its state)', () => {
     render(<PinAllControl link={link} texts={controlTexts()} />);
     await flush();
     expect(link.pinsAs).toHaveBeenCalledTimes(1);
-    expect(view().button.title).toBe('Pins as John Roe (ID 12) — your Bitrix24 login');
+    expect(view().button.title).toBe(
+      "Pins as John Roe (ID 12) — your Bitrix24 login\nNew dialogs you haven't accepted yet are not pinned.",
+    );
+  });
+
+  it('offers Undo after a fresh pin while its window lasts, and says why an Undo did nothing', async () => {
+    const { link } = fakeLink({ ...pinned, at: Date.now() });
+    render(<PinAllControl link={link} texts={controlTexts()} isTrusted={trusted} />);
+    await flush();
+    fireEvent.click(screen.getByRole('button', { name: /Undo/ }));
+    await flush();
+    expect(link.undo).toHaveBeenCalledWith(pinned.id);
+    expect(view().status()).toBe('This pin was already undone.');
+  });
+
+  it('offers neither Undo for an old pin nor Unpin all when the organisation turns it off', async () => {
+    const { link } = fakeLink({ ...pinned, at: Date.now() - 11 * 60_000 }, null, {
+      allowUnpinAll: false,
+      undoMinutes: 10,
+    });
+    render(<PinAllControl link={link} texts={controlTexts()} isTrusted={trusted} />);
+    await flush();
+    expect(screen.queryByRole('button', { name: /Undo/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Unpin all/ })).toBeNull();
   });
 
   it('idle → busy → idle: one pin however fast the clicks, then the answered outcome', async () => {

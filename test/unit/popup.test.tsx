@@ -413,3 +413,38 @@ describe('Popup: the Pin all button is missing on the page (issue 14)', () => {
     await waitFor(() => expect(screen.getByText('Could not copy the page signature.')).toBeTruthy());
   });
 });
+
+describe('popup under the organisation’s policy', () => {
+  it('hideHistory: only the last outcome’s count, no IDs and no earlier outcomes', async () => {
+    renderPopup({
+      hideHistory: true,
+      history: [pinned([], { count: 3 } as Partial<PinOutcome>), pinned([5, 6], { at: Date.now() - 60_000 })],
+    });
+    expect(await screen.findByRole('heading', { name: 'Pinned 3 dialogs' })).toBeTruthy();
+    expect(screen.getByText('Session IDs are not kept (set by your organisation).')).toBeTruthy();
+    expect(screen.queryByText(/5, 6/)).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Recent' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Copy IDs' })).toBeNull();
+  });
+
+  it('the answer to a click shows no IDs either under hideHistory', async () => {
+    renderPopup({ hideHistory: true });
+    fireEvent.click(screen.getByRole('button', { name: 'Pin all' }));
+    expect(await screen.findByRole('heading', { name: 'Pinned 2 dialogs' })).toBeTruthy();
+    expect(screen.queryByText(/1652/)).toBeNull();
+  });
+
+  it('a portal of the organisation without access: "required by your organisation"', () => {
+    renderPopup({
+      portals: [],
+      loginPortals: [BOX],
+      selectedPortal: BOX,
+      hasAccess: false,
+      accessRequiredByOrganisation: true,
+      onGrantAccess: vi.fn(),
+    });
+    expect(
+      screen.getByText('Access to crm.example.org is required by your organisation. Grant it to pin there.'),
+    ).toBeTruthy();
+  });
+});

@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { portalOfUrl } from '../bitrix24/webhook';
 import { isCloudPortalHost } from '../portal-hosts';
 import type { BackgroundStorage } from './deps';
+import type { Settings } from './settings';
 
 /** What the portal choice looks at; every origin may be absent. */
 export interface PortalChoiceInput {
@@ -19,6 +20,8 @@ export interface PortalChoiceInput {
   openTabs?: readonly string[];
   /** Portals of the pin history, newest first (counted only with `useLogin`). */
   history?: readonly string[];
+  /** The organisation's portals (the `portals` policy), counted only with `useLogin`. */
+  organisation?: readonly string[];
 }
 
 /**
@@ -34,6 +37,7 @@ export interface PortalChoiceInput {
  * | 4 | the first configured portal, by origin                     |
  * | 5 | login only: the most recently used portal tab              |
  * | 6 | login only: the newest portal of the history               |
+ * | 7 | login only: the first of the organisation's portals        |
  *
  * Nothing usable: null (the pin then says how to set one up, or to open the portal in a tab). Pure; table-tested
  * in `test/unit/choose-portal.test.ts` and `test/unit/login-background.test.ts`.
@@ -42,39 +46,48 @@ export function pickPortal(input: PortalChoiceInput): string | null {
   const usable = new Set(input.configured);
   const openTabs = input.useLogin ? (input.openTabs ?? []) : [];
   const history = input.useLogin ? (input.history ?? []) : [];
-  for (const p of [...openTabs, ...history]) usable.add(p);
+  const organisation = input.useLogin ? (input.organisation ?? []) : [];
+  for (const p of [...openTabs, ...history, ...organisation]) usable.add(p);
   const known = (p: string | null | undefined): p is string => !!p && usable.has(p);
   return (
     [input.requested, input.active, input.last].find(known) ??
     [...input.configured].sort()[0] ??
     openTabs[0] ??
     history[0] ??
+    organisation[0] ??
     null
   );
 }
 
 /**
- * Creates the background's portal choice: {@link pickPortal} over the stored portals, the login setting, the pin
- * history and the browser's tabs.
+ * Creates the background's portal choice: {@link pickPortal} over the stored portals, the settings in force (the
+ * login setting, the organisation's portals), the pin history and the browser's tabs.
  */
 export function createChoosePortal(
-  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'useLogin' | 'history'>,
+  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'history'>,
+  settings: Settings,
 ) {
   return async function choosePortal(requested?: string): Promise<string | null> {
-    const [portals, last, useLogin, history, [activeTab], tabs] = await Promise.all([
-      storage.portals.getValue(),
-      storage.lastPortal.getValue(),
-      storage.useLogin.getValue(),
-      storage.history.getValue(),
-      browser.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []),
-      // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
-      browser.tabs.query({}).catch(() => []),
-    ]);
-    // A tab is a portal when it is a cloud portal or a configured one (a self-hosted portal is known only once
-    // configured).
+    const [stored, last, { useLogin, webhooksAllowed, portals: policyPortals }, history, [activeTab], tabs] =
+      await Promise.all([
+        storage.portals.getValue(),
+        storage.lastPortal.getValue(),
+        settings(),
+        storage.history.getValue(),
+        browser.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []),
+        // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
+        browser.tabs.query({}).catch(() => []),
+      ]);
+    // A portal with a webhook that the policy forbids counts as not configured.
+    const portals = webhooksAllowed ? stored : {};
+    // A tab counts as a portal when it is a cloud portal, a configured one or one the organisation names (a
+    // self-hosted portal is known only once it is configured or named by policy).
     const portalOfTab = (url: string | undefined): string | null => {
       const p = portalOfUrl(url);
-      return p && (Object.hasOwn(portals, p) || isCloudPortalHost(new URL(p).hostname)) ? p : null;
+      return p &&
+        (Object.hasOwn(stored, p) || policyPortals.includes(p) || isCloudPortalHost(new URL(p).hostname))
+        ? p
+        : null;
     };
     const openTabs = [...tabs]
       .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))
@@ -88,6 +101,7 @@ export function createChoosePortal(
       useLogin,
       openTabs: [...new Set(openTabs)],
       history: [...new Set(history.map((o) => o.portal).filter(Boolean))],
+      organisation: policyPortals,
     });
   };
 }

@@ -2,6 +2,7 @@ import type { CallOptions, CallResult } from '../bitrix24/client';
 import type { SendToTab } from '../bitrix24/login-client';
 import type { BucketStates } from '../bitrix24/rate-limit';
 import type { PinOutcome } from '../outcome';
+import type { PolicyReading } from '../policy';
 import type { LoginUser, PortalInfo } from '../portals';
 import type { StoredWebhook } from '../secret-store';
 import type { PendingPin } from '../storage';
@@ -51,6 +52,8 @@ export interface BackgroundDeps {
   sendToTab: SendToTab;
   /** This worker instance; a pending pin marked by another instance died with its worker. */
   workerId: string;
+  /** The administrator's managed settings, read afresh on every call (`readPolicy` in `utils/policy.ts`). */
+  policy(): Promise<PolicyReading>;
   /** The exclusive lock around every storage read-modify-write (`webLock`: Web Locks). */
   lock: WithLock;
 }

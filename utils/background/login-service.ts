@@ -10,6 +10,7 @@ import type { LoginMethod } from '../messaging';
 import type { PinsAs } from '../pins-as';
 import { CONTENT_SCRIPT } from '../self-hosted';
 import type { BackgroundDeps } from './deps';
+import type { Settings } from './settings';
 import { parseProfile } from './webhook-service';
 
 /**
@@ -17,7 +18,10 @@ import { parseProfile } from './webhook-service';
  * acts as (`profile` through the login, cached per portal in storage: a name and an ID, nothing secret).
  */
 export interface LoginService {
-  /** The setting "Use my Bitrix24 login when no webhook is saved". */
+  /**
+   * The setting "Use my Bitrix24 login when no webhook is saved", as in force: the `signIn` policy turns it on
+   * (`login`) or off (`webhook`) whatever the operator chose.
+   */
   enabled(): Promise<boolean>;
   /**
    * The frame a login call on `portal` is sent from: `via` (the control's own frame) when given; else the active
@@ -27,7 +31,8 @@ export interface LoginService {
   tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null>;
   /**
    * Calls a fixed method through a frame's login, after taking a token of the portal's rate bucket; awaits
-   * `beforeSend` (the pending mark of a pin) once the token is granted, right before the tab is asked.
+   * `beforeSend` (the pending mark of an action) once the token is granted, right before the tab is asked. `cmd`
+   * only for `batch` (an Undo batch, `undo-plan.ts`).
    */
   call(
     portal: string,
@@ -35,6 +40,7 @@ export interface LoginService {
     method: LoginMethod,
     timeoutMs?: number,
     beforeSend?: () => Promise<void>,
+    cmd?: Record<string, string>,
   ): Promise<CallResult>;
   /**
    * Reads whom the login acts as on `portal` (`profile`) and stores it, unless a reading younger than
@@ -54,11 +60,16 @@ const PROFILE_TIMEOUT_MS = 10_000;
 /**
  * Creates the login service.
  * @param limiter the background's one rate limiter (webhook and login calls of a portal share its bucket).
+ * @param settings the settings in force (policy, operator's choice, default).
  */
-export function createLoginService(deps: BackgroundDeps, limiter: RateLimiter): LoginService {
+export function createLoginService(
+  deps: BackgroundDeps,
+  limiter: RateLimiter,
+  settings: Settings,
+): LoginService {
   const { storage } = deps;
 
-  const enabled = () => storage.useLogin.getValue();
+  const enabled = async () => (await settings()).useLogin;
 
   async function tabFor(portal: string, via?: TabTarget): Promise<TabTarget | null> {
     if (via) return via;
@@ -79,11 +90,12 @@ export function createLoginService(deps: BackgroundDeps, limiter: RateLimiter): 
     method: LoginMethod,
     timeoutMs = PIN_TIMEOUT_MS,
     beforeSend?: () => Promise<void>,
+    cmd?: Record<string, string>,
   ): Promise<CallResult> {
     const token = await limiter.take(portal);
     if (!token.ok) return { ok: false, error: { kind: faultKind('client-rate-limit') } };
     await beforeSend?.();
-    return callThroughTab(deps.sendToTab, tab, method, timeoutMs);
+    return callThroughTab(deps.sendToTab, tab, method, timeoutMs, cmd);
   }
 
   /** One `profile` read per portal at a time: many tabs opening at once ask once. */
@@ -116,12 +128,13 @@ export function createLoginService(deps: BackgroundDeps, limiter: RateLimiter): 
   }
 
   async function pinsAs(portal: string): Promise<PinsAs> {
-    const [portals, users, useLogin] = await Promise.all([
+    const [portals, users, { useLogin, webhooksAllowed }] = await Promise.all([
       storage.portals.getValue(),
       storage.loginUsers.getValue(),
-      enabled(),
+      settings(),
     ]);
-    const info = portals[portal];
+    // A webhook the policy forbids is never used, so it is not whom a pin acts as.
+    const info = webhooksAllowed ? portals[portal] : undefined;
     return {
       ...(info ? { webhookUser: info.user } : {}),
       loginUser: users[portal] ?? null,

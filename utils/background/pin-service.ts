@@ -2,12 +2,21 @@ import { type B24Error, faultKind, WEBHOOK_BROKEN } from '../bitrix24/errors';
 import type { TabTarget } from '../bitrix24/login-client';
 import { createPinAll, PIN_ALL_METHOD, PIN_TIMEOUT_MS, type PinResult } from '../bitrix24/pin-all';
 import { hasHostAccess } from '../host-access';
-import { compactOutcome, newOutcomeId, type PinOutcome, type PinTrigger, parseHistory } from '../outcome';
+import {
+  compactOutcome,
+  newOutcomeId,
+  type PinOutcome,
+  type PinTrigger,
+  parseHistory,
+  withoutSessionIds,
+} from '../outcome';
 import { FULL_ID_OUTCOMES, HISTORY_LIMIT } from '../storage';
 import type { BackgroundDeps, RestCall } from './deps';
 import { STORAGE_LOCK } from './locks';
 import type { LoginService } from './login-service';
+import type { PortalQueue } from './portal-queue';
 import { presentEverywhere } from './presentation';
+import type { Settings } from './settings';
 
 /** A pending mark older than this (ms) is dropped at recovery without an outcome: nobody waits for it any more. */
 export const STALE_PENDING_MS = 10 * 60_000;
@@ -31,16 +40,30 @@ export interface PinService {
    * rejects.
    */
   recoverLostPins(): Promise<void>;
+  /** Stores an outcome reached by another action (Unpin all, Undo) and presents it everywhere. */
+  recordAndPresent(outcome: PinOutcome): Promise<void>;
+  /** Marks an action's request as about to leave (see `pendingPinsItem`); cleared when its outcome is stored. */
+  markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void>;
   /** The newest outcome of a portal (any portal when omitted), or null. */
   lastOutcome(portal?: string): Promise<PinOutcome | null>;
+  /** Under the `hideHistory` policy, removes the session IDs the stored history still holds (keeps the counts). */
+  applyHistoryPolicy(): Promise<void>;
 }
 
 /**
  * Creates the pin service. Every read-modify-write of storage runs under {@link STORAGE_LOCK}.
  * @param call the rate-limited REST call (one limiter per background).
  * @param login the login path, for portals without a webhook.
+ * @param settings the settings in force: a webhook the `signIn` policy forbids is never used, and the
+ *   `hideHistory` policy keeps session IDs out of the stored history.
  */
-export function createPinService(deps: BackgroundDeps, call: RestCall, login?: LoginService): PinService {
+export function createPinService(
+  deps: BackgroundDeps,
+  call: RestCall,
+  login: LoginService | undefined,
+  settings: Settings,
+  queue?: PortalQueue,
+): PinService {
   const { storage, lock } = deps;
 
   async function readHistory(): Promise<PinOutcome[]> {
@@ -54,9 +77,13 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
    */
   function storeOutcome(outcome: PinOutcome, usedWebhook: string | null): Promise<void> {
     return lock(STORAGE_LOCK, async () => {
+      const { hideHistory, useLogin } = await settings();
       const history = [outcome, ...(await readHistory())].slice(0, HISTORY_LIMIT);
       await storage.history.setValue(
-        history.map((o, i) => (i < FULL_ID_OUTCOMES || !o.ok ? o : compactOutcome(o))),
+        // Under the `hideHistory` policy no outcome keeps its session IDs, only their count.
+        history.map((o, i) =>
+          hideHistory ? withoutSessionIds(o) : i < FULL_ID_OUTCOMES || !o.ok ? o : compactOutcome(o),
+        ),
       );
       const { [outcome.portal]: _, ...pending } = await storage.pendingPins.getValue();
       await storage.pendingPins.setValue(pending);
@@ -65,8 +92,7 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
       if (!info) {
         // Not configured (any more): no status. A pin through the login (no webhook used) still makes the portal
         // the fallback of the popup and the shortcut while that setting is on; a removed portal does not come back.
-        if (outcome.portal && !usedWebhook && (await storage.useLogin.getValue()))
-          await storage.lastPortal.setValue(outcome.portal);
+        if (outcome.portal && !usedWebhook && useLogin) await storage.lastPortal.setValue(outcome.portal);
         return;
       }
       await storage.lastPortal.setValue(outcome.portal);
@@ -83,8 +109,20 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
     return (portal === undefined ? history[0] : history.find((o) => o.portal === portal)) ?? null;
   }
 
+  function markPending(portal: string, entry: Omit<PendingPin, 'worker' | 'at'>): Promise<void> {
+    return lock(STORAGE_LOCK, async () => {
+      const pending = await storage.pendingPins.getValue();
+      await storage.pendingPins.setValue({
+        ...pending,
+        [portal]: { ...entry, worker: deps.workerId, at: deps.now() },
+      });
+    });
+  }
+
   const pinAll = createPinAll({
-    webhookOf: async (portal) => (await storage.webhooks.getValue())[portal]?.base ?? null,
+    // Under `signIn: "login"` a stored webhook is never used: the pin goes through the login or not at all.
+    webhookOf: async (portal) =>
+      (await settings()).webhooksAllowed ? ((await storage.webhooks.getValue())[portal]?.base ?? null) : null,
     call: (base, method, beforeSend) => call(base, method, {}, { timeoutMs: PIN_TIMEOUT_MS, beforeSend }),
     canReach: hasHostAccess,
     ...(login
@@ -97,7 +135,9 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
           },
         }
       : {}),
-    lastOutcome: (portal) => lastOutcome(portal),
+    // Only a Pin all is joined: an Unpin all or an Undo right before never stands in for a pin.
+    lastOutcome: async (portal) =>
+      (await readHistory()).find((o) => o.portal === portal && o.action === 'pin') ?? null,
     operatingResetAt: async (portal) => (await storage.operatingReset.getValue())[portal],
     rememberOperatingResetAt: (portal, at) =>
       lock(STORAGE_LOCK, async () => {
@@ -105,15 +145,9 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
       }),
     now: deps.now,
     sleep: deps.sleep,
-    beforeSend: (portal, trigger) =>
-      lock(STORAGE_LOCK, async () => {
-        const pending = await storage.pendingPins.getValue();
-        await storage.pendingPins.setValue({
-          ...pending,
-          [portal]: { worker: deps.workerId, trigger, at: deps.now() },
-        });
-      }),
+    beforeSend: (portal, trigger) => markPending(portal, { trigger, action: 'pin' }),
     record: storeOutcome,
+    ...(queue ? { exclusive: queue.run } : {}),
   });
 
   let recovery: Promise<void> | undefined;
@@ -139,6 +173,8 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
           portal,
           at: p.at,
           trigger: p.trigger,
+          action: p.action ?? 'pin',
+          ...(p.undoes ? { undoes: p.undoes } : {}),
           ok: false,
           error,
         };
@@ -164,7 +200,7 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
       const error: B24Error = { kind: 'bad-response' };
       result = {
         fresh: true,
-        outcome: { id: newOutcomeId(at), portal: target, at, trigger, ok: false, error },
+        outcome: { id: newOutcomeId(at), portal: target, at, trigger, action: 'pin', ok: false, error },
       };
       await storeOutcome(result.outcome, null);
     }
@@ -172,5 +208,19 @@ export function createPinService(deps: BackgroundDeps, call: RestCall, login?: L
     return result.outcome;
   }
 
-  return { pinAndPresent, recoverLostPins, lastOutcome };
+  function applyHistoryPolicy(): Promise<void> {
+    return lock(STORAGE_LOCK, async () => {
+      if (!(await settings()).hideHistory) return;
+      const history = await readHistory();
+      if (history.some((o) => o.ok && (o.sessionIds.length > 0 || o.failed || o.unsure)))
+        await storage.history.setValue(history.map(withoutSessionIds));
+    });
+  }
+
+  async function recordAndPresent(outcome: PinOutcome): Promise<void> {
+    await storeOutcome(outcome, null);
+    await presentEverywhere(outcome);
+  }
+
+  return { pinAndPresent, recoverLostPins, lastOutcome, recordAndPresent, markPending, applyHistoryPolicy };
 }

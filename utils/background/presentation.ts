@@ -50,3 +50,21 @@ export function createNotificationClick(storage: Pick<BackgroundStorage, 'histor
     }
   };
 }
+
+/** The popup's query parameter that opens it straight on the Unpin all confirmation. */
+export const ASK_UNPIN_ALL = 'unpin-all';
+
+/**
+ * Asks the operator to confirm Unpin all when it was triggered without any UI (the `unpin-all` command): opens the
+ * popup page in a small window, on its confirmation ("Unpin your pinned Open Lines dialogs? …"), for `portal`.
+ * Nothing is unpinned unless the operator confirms there. Never rejects.
+ */
+export async function askUnpinAll(portal: string | null): Promise<void> {
+  const query = new URLSearchParams({ ask: ASK_UNPIN_ALL, ...(portal ? { portal } : {}) });
+  const url = browser.runtime.getURL(`/popup.html?${query}`);
+  try {
+    await browser.windows.create({ url, type: 'popup', width: 420, height: 560, focused: true });
+  } catch {
+    await browser.tabs.create({ url }).catch(() => {});
+  }
+}

@@ -6,6 +6,8 @@ import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
 import type { LoginService } from './login-service';
 import type { PinService } from './pin-service';
+import type { Settings } from './settings';
+import type { UnpinService } from './unpin-service';
 import type { WebhookService } from './webhook-service';
 
 /** A message of one type. */
@@ -30,9 +32,11 @@ export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | unde
 export interface RouterDeps {
   storage: Pick<BackgroundStorage, 'portals'>;
   pins: PinService;
+  unpins: UnpinService;
   webhooks: WebhookService;
   login: LoginService;
   choosePortal(requested?: string): Promise<string | null>;
+  settings: Settings;
   /** Wall clock, ms since epoch. */
   now(): number;
 }
@@ -43,13 +47,25 @@ export interface RouterDeps {
  * refused, so a forged message learns nothing.
  */
 export function createRouter(deps: RouterDeps) {
-  const { storage, pins, webhooks, login, choosePortal } = deps;
+  const { storage, pins, unpins, webhooks, login, choosePortal, settings } = deps;
 
   const fromContentScript: HandlerMap<Extract<SenderKind, { kind: 'content-script' }>> = {
     pinAll: async (message, from) =>
       message.trigger === 'control' && message.portal === undefined
         ? // Without a webhook the pin is sent from the control's own frame, with that page's login.
           pins.pinAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
+        : undefined,
+    // Unpin all is refused outright when the organisation turned it off (`allowUnpinAll`, `utils/policy.ts`).
+    unpinAll: async (message, from) =>
+      message.trigger === 'control' && message.portal === undefined && (await settings()).allowUnpinAll
+        ? unpins.unpinAllAndPresent(from.portal, 'control', { tabId: from.tabId, frameId: from.frameId })
+        : undefined,
+    undoPin: async (message, from) =>
+      message.trigger === 'control' && message.portal === undefined
+        ? unpins.undoAndPresent(from.portal, 'control', message.pinId, {
+            tabId: from.tabId,
+            frameId: from.frameId,
+          })
         : undefined,
     getLastOutcome: (_message, from) => pins.lastOutcome(from.portal),
     getPinsAs: async (message, from) => {
@@ -65,7 +81,7 @@ export function createRouter(deps: RouterDeps) {
       if (message.trigger !== 'control') return undefined;
       const at = deps.now();
       const error = { kind: 'not-available-here' as const };
-      return { id: newOutcomeId(at), portal: '', at, trigger: 'control', ok: false, error };
+      return { id: newOutcomeId(at), portal: '', at, trigger: 'control', action: 'pin', ok: false, error };
     },
     getLastOutcome: async () => null,
   };
@@ -74,6 +90,14 @@ export function createRouter(deps: RouterDeps) {
     pinAll: async (message) =>
       message.trigger === 'popup'
         ? pins.pinAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined,
+    unpinAll: async (message) =>
+      message.trigger === 'popup' && (await settings()).allowUnpinAll
+        ? unpins.unpinAllAndPresent(await choosePortal(message.portal), 'popup')
+        : undefined,
+    undoPin: async (message) =>
+      message.trigger === 'popup'
+        ? unpins.undoAndPresent(await choosePortal(message.portal), 'popup', message.pinId)
         : undefined,
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
@@ -91,13 +115,15 @@ export function createRouter(deps: RouterDeps) {
     raw: unknown,
     sender: Browser.runtime.MessageSender,
   ): Promise<RouterAnswer> {
-    const portals = await storage.portals.getValue();
-    const hosts = new Set(Object.keys(portals).map((origin) => new URL(origin).hostname));
+    const [portals, { portals: policyPortals }] = await Promise.all([storage.portals.getValue(), settings()]);
+    // The organisation's portals are known portals like the configured ones.
+    const known = [...Object.keys(portals), ...policyPortals];
+    const hosts = new Set(known.map((origin) => new URL(origin).hostname));
     const from = classifySender(
       sender,
       browser.runtime.id,
       browser.runtime.getURL('/').replace(/\/$/, ''),
-      (origin) => Object.hasOwn(portals, origin),
+      (origin) => known.includes(origin),
       (host) => hosts.has(host),
     );
     if (!from) return undefined;

@@ -7,6 +7,7 @@ import type { PortalInfo, WebhookCheck, WebhookUser } from '../portals';
 import { injectIntoOpenTabs, syncSelfHostedScripts } from '../self-hosted';
 import type { BackgroundDeps, RestCall } from './deps';
 import { STORAGE_LOCK } from './locks';
+import type { Settings } from './settings';
 
 /** Timeout of the cheap checks made when a webhook is saved (ms). */
 const CHECK_TIMEOUT_MS = 10_000;
@@ -16,14 +17,15 @@ export interface WebhookService {
   /**
    * Checks a pasted webhook against its portal (`method.get` for `pinAll` and its scope, `profile` for the user)
    * and saves it when `save` is true and the check passed. Nothing is sent when the URL does not parse; nothing
-   * is stored when the portal refuses it.
+   * is stored when the portal refuses it. Under `signIn: "login"` nothing is sent or stored at all.
    */
   checkWebhook(url: string, save: boolean): Promise<WebhookCheck>;
   /** Removes a portal's webhook and everything stored about it but the history. Returns the remaining portals. */
   removePortal(portal: string): Promise<PortalInfo[]>;
   /**
-   * Keeps the content-script registrations of self-hosted portals in step with the configured portals and the
-   * browser's permissions: at install, start-up, and whenever the operator grants or revokes host access.
+   * Keeps the content-script registrations of self-hosted portals in step with the configured portals, the
+   * organisation's portals (policy) and the browser's permissions: at install, start-up, policy changes, and
+   * whenever the operator grants or revokes host access.
    */
   syncRegistrations(): Promise<void>;
 }
@@ -31,11 +33,28 @@ export interface WebhookService {
 /**
  * Creates the webhook service.
  * @param call the rate-limited REST call (one limiter per background).
+ * @param settings the settings in force (the `signIn` policy may forbid webhooks; the `portals` policy names
+ *   portals that get the content script).
  */
-export function createWebhookService(deps: BackgroundDeps, call: RestCall): WebhookService {
+export function createWebhookService(
+  deps: BackgroundDeps,
+  call: RestCall,
+  settings: Settings,
+): WebhookService {
   const { storage } = deps;
 
+  /** Origins that get the content script: configured portals and the organisation's. */
+  async function knownPortals(configured?: string[]): Promise<string[]> {
+    const [names, { portals }] = await Promise.all([
+      configured ?? Object.keys(await storage.portals.getValue()),
+      settings(),
+    ]);
+    return [...new Set([...names, ...portals])];
+  }
+
   async function checkWebhook(url: string, save: boolean): Promise<WebhookCheck> {
+    // The organisation allows only the operator's login: a webhook is neither checked nor kept.
+    if (!(await settings()).webhooksAllowed) return { ok: false, refusedBy: 'policy' };
     const parsed = parseWebhook(url);
     if (!parsed.ok) return { ok: false, parseError: parsed.error, expected: WEBHOOK_SHAPE };
     const { webhook } = parsed;
@@ -88,7 +107,7 @@ export function createWebhookService(deps: BackgroundDeps, call: RestCall): Webh
         return Object.keys(portals);
       });
       // A self-hosted portal gets the control on its pages from now on, including the tabs already open.
-      await syncSelfHostedScripts(configured);
+      await syncSelfHostedScripts(await knownPortals(configured));
       await injectIntoOpenTabs(webhook.portal);
     }
     return { ok: true, portal: info, saved: save };
@@ -102,12 +121,12 @@ export function createWebhookService(deps: BackgroundDeps, call: RestCall): Webh
       await storage.portals.setValue(rest);
       return rest;
     });
-    await syncSelfHostedScripts(Object.keys(portals));
+    await syncSelfHostedScripts(await knownPortals(Object.keys(portals)));
     return Object.values(portals);
   }
 
   async function syncRegistrations(): Promise<void> {
-    await syncSelfHostedScripts(Object.keys(await storage.portals.getValue()));
+    await syncSelfHostedScripts(await knownPortals());
   }
 
   return { checkWebhook, removePortal, syncRegistrations };

@@ -7,9 +7,11 @@
  * walk it against the emulator (`test/unit/error-table.test.ts`), and `docs/errors.md` is generated from it
  * (`test/unit/error-docs.test.ts`).
  *
- * Source of the codes and statuses: `shared/bitrix24-rest.md`, "Errors" (from `bitrix24/b24restdocs`
+ * Source of the codes and statuses: `docs/bitrix24.md`, "Errors" (from `bitrix24/b24restdocs`
  * `api-reference/common/system/` and the `rest` module's `CRestServer`, statuses as the server source sets them,
- * then the documented variants). Classified by the `error` code string (any case), never by the HTTP status: the
+ * then the documented variants); the one-dialog codes of `imopenlines.session.mode.pin` from b24restdocs
+ * `api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin.md` and the `imopenlines` module's
+ * `lib/rest.php` (`ERROR_USER_NOT_OPERATOR`). Classified by the `error` code string (any case), never by the HTTP status: the
  * same fault arrives with different statuses on different portals and versions.
  */
 
@@ -42,6 +44,8 @@ export const ERROR_KINDS = [
   'account-cannot-pin',
   'no-portal-tab',
   'not-available-here',
+  'not-your-dialog',
+  'dialog-gone',
 ] as const;
 
 /** What went wrong, in the operator's terms: one of {@link ERROR_KINDS}. */
@@ -156,6 +160,10 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { code: 'PORTAL_DELETED', kind: 'portal-deleted', statuses: [403, 500, 410], meaning: 'portal gone' },
   { code: 'INTERNAL_SERVER_ERROR', kind: 'server-error', statuses: [500], meaning: 'server fault' },
   { code: 'ERROR_UNEXPECTED_ANSWER', kind: 'server-error', statuses: [500], meaning: 'server fault' },
+  { code: 'ERROR_USER_NOT_OPERATOR', kind: 'not-your-dialog', statuses: [400], meaning: 'pin/unpin of one dialog: it now belongs to another operator (taken over, transferred)' },
+  { code: 'CHAT_ID_EMPTY', kind: 'dialog-gone', statuses: [400], meaning: 'pin/unpin of one dialog: no chat ID (its session was not found)' },
+  { code: 'CHAT_ID', kind: 'dialog-gone', statuses: [400], meaning: 'pin/unpin of one dialog: no such chat' },
+  { code: 'CHAT_TYPE', kind: 'dialog-gone', statuses: [400], meaning: 'pin/unpin of one dialog: the chat is not an Open Lines dialog' },
 
   { fault: 'unknown-code', kind: 'unknown-error', statuses: [[100, 599]], meaning: 'an `error` code not listed above' },
   { fault: 'html-page', kind: 'not-rest', statuses: [BELOW_500], meaning: 'a web page: login, disabled or deleted portal, wrong address' },

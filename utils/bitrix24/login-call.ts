@@ -3,6 +3,7 @@ import { type Browser, browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { LOGIN_BODY_MAX, LoginAnswer, LoginCall, type LoginMethod } from '../messaging';
 import { type AnswerBody, readBody } from './client';
+import { isUndoBatchCmd } from './undo-plan';
 
 /**
  * The login path, page side: a portal tab's content script calls one of the fixed REST methods with the
@@ -95,6 +96,7 @@ export async function callWithLogin(
   method: LoginMethod,
   timeoutMs: number,
   deps: LoginCallDeps,
+  cmd?: Record<string, string>,
 ): Promise<LoginAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -104,7 +106,7 @@ export async function callWithLogin(
     return deps.fetch(`${deps.origin}/rest/${method}.json`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: new URLSearchParams({ sessid: token }).toString(),
+      body: formBody(token, method === 'batch' ? cmd : undefined),
       credentials: 'include',
       redirect: 'manual',
       cache: 'no-store',
@@ -142,6 +144,19 @@ export async function callWithLogin(
   }
 }
 
+/**
+ * The form body of a login call: `sessid`, and for an Undo `batch` its commands as the portal's PHP reads a form
+ * array (`cmd[d0]=…&cmd[u0]=…`) with `halt=0`. Nothing else is ever sent.
+ */
+function formBody(token: string, cmd: Record<string, string> | undefined): string {
+  const form = new URLSearchParams({ sessid: token });
+  if (cmd && isUndoBatchCmd(cmd)) {
+    for (const [key, command] of Object.entries(cmd)) form.append(`cmd[${key}]`, command);
+    form.append('halt', '0');
+  }
+  return form.toString();
+}
+
 /** Whether the portal answers at all (any HTTP status), asked without the login. */
 async function probeReachable(deps: LoginCallDeps): Promise<boolean> {
   try {
@@ -165,7 +180,7 @@ export interface LoginListenerDeps {
   /** Whether this content script's context is gone (a newer instance or an extension reload replaced it). */
   isInvalid(): boolean;
   /** Makes the call (the real one: {@link callWithLogin} with the page's fetch, document and origin). */
-  call(method: LoginMethod, timeoutMs: number): Promise<LoginAnswer>;
+  call(method: LoginMethod, timeoutMs: number, cmd?: Record<string, string>): Promise<LoginAnswer>;
 }
 
 /**
@@ -182,7 +197,7 @@ export function createLoginListener(
     if (sender.id !== deps.runtimeId || sender.tab !== undefined) return undefined;
     const parsed = v.safeParse(LoginCall, message);
     if (!parsed.success) return undefined;
-    return deps.call(parsed.output.method, parsed.output.timeoutMs);
+    return deps.call(parsed.output.method, parsed.output.timeoutMs, parsed.output.cmd);
   };
 }
 
@@ -201,12 +216,13 @@ export function startLoginCalls(ctx: Pick<ContentScriptContext, 'isInvalid' | 'o
   const listener = createLoginListener({
     runtimeId: browser.runtime.id,
     isInvalid: () => ctx.isInvalid,
-    call: (method, timeoutMs) =>
-      callWithLogin(method, timeoutMs, {
-        fetch: globalThis.fetch.bind(globalThis),
-        doc: document,
-        origin: location.origin,
-      }),
+    call: (method, timeoutMs, cmd) =>
+      callWithLogin(
+        method,
+        timeoutMs,
+        { fetch: globalThis.fetch.bind(globalThis), doc: document, origin: location.origin },
+        cmd,
+      ),
   });
   browser.runtime.onMessage.addListener(listener);
   ctx.onInvalidated(() => {

@@ -39,6 +39,7 @@ export function wasNotDelivered(error: unknown): boolean {
  * Calls `method` through a portal tab's login.
  * @param target the frame that makes the request.
  * @param timeoutMs the request's timeout in that frame; the background gives up {@link TAB_GRACE_MS} later.
+ * @param cmd for `batch` only: an Undo batch's commands (`undo-plan.ts`), checked again by the frame.
  * @returns the classified answer. A message that reached no content script → `no-portal-tab` (nothing sent);
  *   a frame that went away, or answered nothing valid, once the message was delivered → `no-reply` (the method
  *   may have run; never re-sent).
@@ -48,6 +49,7 @@ export async function callThroughTab(
   target: TabTarget,
   method: LoginMethod,
   timeoutMs: number,
+  cmd?: Record<string, string>,
 ): Promise<CallResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const giveUp = new Promise<'gone'>((resolve) => {
@@ -55,7 +57,10 @@ export async function callThroughTab(
   });
   let raw: unknown;
   try {
-    raw = await Promise.race([send(target, { type: 'loginCall', method, timeoutMs }), giveUp]);
+    raw = await Promise.race([
+      send(target, { type: 'loginCall', method, timeoutMs, ...(cmd ? { cmd } : {}) }),
+      giveUp,
+    ]);
   } catch (error) {
     const fault = wasNotDelivered(error) ? 'no-portal-tab' : 'tab-gone';
     return { ok: false, error: { kind: faultKind(fault) } };

@@ -75,7 +75,7 @@ export interface PinAllDeps {
    * the pin.
    */
   login?: PinAllLogin;
-  /** The newest outcome recorded for the portal, if any. */
+  /** The newest Pin all outcome recorded for the portal, if any (other actions' outcomes are never joined). */
   lastOutcome(portal: string): Promise<PinOutcome | null>;
   /** When the portal's operating limit for `pinAll` clears (ms since epoch), as last seen in an envelope. */
   operatingResetAt(portal: string): Promise<number | undefined>;
@@ -95,6 +95,11 @@ export interface PinAllDeps {
    *   webhook broken and not one saved meanwhile.
    */
   record(outcome: PinOutcome, webhookBase: string | null): Promise<void>;
+  /**
+   * Runs the pin in the portal's one-action-at-a-time queue (`utils/background/portal-queue.ts`), so it never
+   * overlaps an Unpin all or an Undo on the same portal. Optional: without it pins are only single-flight.
+   */
+  exclusive?<T>(portal: string, action: () => Promise<T>): Promise<T>;
 }
 
 /** How the use case reaches the operator's login on a portal (`login-client.ts`). */
@@ -144,7 +149,7 @@ export function createPinAll(
     const finish = (body: { ok: true; sessionIds: number[] } | { ok: false; error: B24Error }): PinResult => {
       const at = deps.now();
       return {
-        outcome: { id: newOutcomeId(at), portal, at, trigger, ...body },
+        outcome: { id: newOutcomeId(at), portal, at, trigger, action: 'pin', ...body },
         fresh: true,
         webhookBase: base,
       };
@@ -201,7 +206,10 @@ export function createPinAll(
     if (joined) return joined.then((outcome) => ({ outcome, fresh: false }));
     // Leave the in-flight map once the outcome is recorded and before anyone sees it: a trigger after that joins
     // the recorded outcome (join window) or starts a new pin, never a second concurrent one.
-    const result = runAndRecord(portal, trigger, via).finally(() => inFlight.delete(portal));
+    const exclusive = deps.exclusive ?? ((_: string, action: () => Promise<PinResult>) => action());
+    const result = exclusive(portal, () => runAndRecord(portal, trigger, via)).finally(() =>
+      inFlight.delete(portal),
+    );
     inFlight.set(
       portal,
       result.then((r) => r.outcome),

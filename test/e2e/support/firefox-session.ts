@@ -19,10 +19,16 @@ export interface FirefoxSession {
   close(): Promise<void>;
 }
 
-/** Starts the emulator and Firefox ESR with the built extension as a temporary add-on. */
-export async function startFirefoxSession(prefs: Record<string, unknown> = {}): Promise<FirefoxSession> {
+/**
+ * Starts the emulator and Firefox ESR with the built extension (or the one in `extensionDir`) as a temporary
+ * add-on.
+ */
+export async function startFirefoxSession(
+  prefs: Record<string, unknown> = {},
+  opts: { extensionDir?: string } = {},
+): Promise<FirefoxSession> {
   const emulator = await startEmulator({ port: 0 });
-  const ff = await launchFirefox(emulator, { prefs });
+  const ff = await launchFirefox(emulator, { prefs, ...opts });
   const session: FirefoxSession = {
     emulator,
     browser: ff.browser,

@@ -1,0 +1,77 @@
+// Undo and Unpin all in Firefox ESR (MV3, the built extension) against the emulator, checked on the emulator's
+// pin state: Undo leaves the dialog pinned by hand before pinned; Unpin all asks first and Cancel sends nothing.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DEMO_WEBHOOK,
+  type FirefoxSession,
+  saveWebhook,
+  startFirefoxSession,
+} from './support/firefox-session';
+
+describe('Undo and Unpin all in Firefox ESR', () => {
+  let s: FirefoxSession;
+  beforeAll(async () => {
+    s = await startFirefoxSession();
+    const { page } = await saveWebhook(s, DEMO_WEBHOOK);
+    await page.close();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  beforeEach(async () => {
+    s.emulator.reset();
+    s.emulator.portal('demo.bitrix24.com')!.sessions.push({
+      id: 1660,
+      chatId: 3010,
+      operatorId: 7,
+      pinned: true,
+      active: true,
+      group: 'work',
+      title: 'Pinned by hand',
+      chatType: 'lines',
+      status: 40,
+      formerOperatorIds: [],
+    });
+    await new Promise((r) => setTimeout(r, 2100)); // past the join window of the previous pin
+  });
+
+  const pinnedNow = () =>
+    s.emulator
+      .portal('demo.bitrix24.com')!
+      .sessions.filter((x) => x.pinned)
+      .map((x) => x.id)
+      .sort();
+
+  it('pin, then Undo: exactly the previous pin state again', async () => {
+    const popup = await s.openExtensionPage('popup.html', 'button.pin-all');
+    await popup.click('button.pin-all');
+    await popup.waitForSelector('button.undo', { timeout: 10_000 });
+    expect(pinnedNow()).toEqual([1652, 1653, 1660]);
+    await popup.click('button.undo');
+    await popup.waitForFunction(
+      () => /Undone: unpinned 2 dialogs/.test(document.querySelector('.popup-last')?.textContent ?? ''),
+      { timeout: 10_000 },
+    );
+    expect(pinnedNow()).toEqual([1660]);
+    expect(s.emulator.restCalls('batch')).toHaveLength(1);
+    await popup.close();
+  });
+
+  it('Unpin all asks first; Cancel sends nothing; confirmed, every pinned dialog is unpinned', async () => {
+    const popup = await s.openExtensionPage('popup.html', 'button.unpin-all');
+    await popup.click('button.unpin-all');
+    await popup.waitForSelector('.confirm', { timeout: 5_000 });
+    await popup.click('.confirm .button-secondary');
+    expect(s.emulator.restCalls('imopenlines.session.mode.unpinAll')).toHaveLength(0);
+    expect(pinnedNow()).toEqual([1660]);
+    await popup.click('button.unpin-all');
+    await popup.waitForSelector('.confirm .button-danger', { timeout: 5_000 });
+    await popup.click('.confirm .button-danger');
+    await popup.waitForFunction(
+      () => /Unpinned 1 dialog/.test(document.querySelector('.popup-last')?.textContent ?? ''),
+      { timeout: 10_000 },
+    );
+    expect(pinnedNow()).toEqual([]);
+    await popup.close();
+  });
+});
