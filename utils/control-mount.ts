@@ -8,9 +8,9 @@ import {
   controlTexts,
   PinAllControl,
 } from '@/components/PinAllControl';
-import { UNDO_WINDOW_MS, type UndoRefusal } from './bitrix24/unpin';
+import type { UndoRefusal } from './bitrix24/unpin';
 import { ContentMessage, sendToBackground } from './messaging';
-import type { PinOutcome } from './outcome';
+import { type PinOutcome, UNDO_WINDOW_MS } from './outcome';
 import { outcomeLine, undoRefusalText } from './outcome-text';
 import { pinsAsText } from './pins-as';
 import {
