@@ -160,5 +160,7 @@ export function undoTarget(
   if (!pin.ok || pin.sessionIds.length === 0) return { refused: 'nothing-pinned' };
   if (since.some((o) => o.action === 'unpin-all' && o.ok)) return { refused: 'unpinned-since' };
   if (now - pin.at >= UNDO_WINDOW_MS || now < pin.at) return { refused: 'expired' };
+  // The history keeps only the first IDs of older outcomes: never undo part of a pin.
+  if (pin.count !== undefined && pin.count > pin.sessionIds.length) return { refused: 'expired' };
   return { pin: pin as PinOutcome & { ok: true } };
 }
