@@ -284,7 +284,12 @@ export function PinAllControl({ link, texts, compact = false, isTrusted }: PinAl
 
   /** How long Undo stays on offer after the shown pin, ms (0 without a window or before the policy is read). */
   const undoLeftMs =
-    managed && outcome?.action === 'pin' && outcome.ok && outcome.sessionIds.length > 0
+    managed &&
+    outcome?.action === 'pin' &&
+    outcome.ok &&
+    outcome.sessionIds.length > 0 &&
+    // Older outcomes keep only their first IDs: never undo part of a pin.
+    (outcome.count === undefined || outcome.count <= outcome.sessionIds.length)
       ? outcome.at + managed.undoMinutes * 60_000 - Date.now()
       : 0;
   useEffect(() => {

@@ -61,6 +61,9 @@ export type PinOutcome = {
   | { ok: false; error: B24Error }
 );
 
+/** How long after a pin its Undo is offered, ms (the control hides its Undo button then; `undoTarget` refuses). */
+export const UNDO_WINDOW_MS = 10 * 60_000;
+
 /** Creates an outcome ID that is unique enough for notifications and history. */
 export function newOutcomeId(now: number): string {
   return `pin-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

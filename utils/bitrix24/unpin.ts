@@ -1,4 +1,4 @@
-import type { PinOutcome, SessionFailure } from '../outcome';
+import { type PinOutcome, type SessionFailure, UNDO_WINDOW_MS } from '../outcome';
 import type { CallResult } from './client';
 import { type B24Error, faultKind, REQUEST_NOT_RUN } from './errors';
 import { parseSessionIds, RATE_LIMIT_BACKOFF_MS } from './pin-all';
@@ -16,8 +16,7 @@ import { planUndo, readUndoBatch } from './undo-plan';
 export const UNPIN_ALL_METHOD = 'imopenlines.session.mode.unpinAll';
 /** The REST method an Undo sends its commands through. */
 export const BATCH_METHOD = 'batch';
-/** How long after a pin its Undo is offered, ms. */
-export const UNDO_WINDOW_MS = 10 * 60_000;
+export { UNDO_WINDOW_MS } from '../outcome';
 /** Abort Unpin all after this long without a reply, ms (as Pin all). */
 export const UNPIN_ALL_TIMEOUT_MS = 20_000;
 /** Abort one Undo batch (25 sessions, 50 commands) after this long without a reply, ms. */
@@ -164,5 +163,7 @@ export function undoTarget(
   if (!pin.ok || pin.sessionIds.length === 0) return { refused: 'nothing-pinned' };
   if (since.some((o) => o.action === 'unpin-all' && o.ok)) return { refused: 'unpinned-since' };
   if (now - pin.at >= windowMs || now < pin.at) return { refused: 'expired' };
+  // The history keeps only the first IDs of older outcomes: never undo part of a pin.
+  if (pin.count !== undefined && pin.count > pin.sessionIds.length) return { refused: 'expired' };
   return { pin: pin as PinOutcome & { ok: true } };
 }
