@@ -8,7 +8,7 @@ import type { EffectiveSettings, PolicyReading } from '@/utils/policy';
 import { isPlausibleMove } from '@/utils/portal-hosts';
 import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
 
-/** The shape of an inbound webhook URL, shown wherever a pasted text is refused (W1). */
+/** The shape of an inbound webhook URL, shown wherever a pasted text is refused. */
 export const WEBHOOK_SHAPE = 'https://your-portal.bitrix24.com/rest/USER_ID/WEBHOOK_CODE/';
 
 /** Props of {@link Options}. */
@@ -17,14 +17,14 @@ export interface OptionsProps {
   portals: PortalInfo[];
   /**
    * Checks the pasted text against its portal and saves it when the portal accepts it. Called synchronously from
-   * the submit event, so it may request host permission first (a user gesture, X11). Must not reject.
+   * the submit event, so it may request host permission first (a user gesture). Must not reject.
    */
   onSave: (url: string) => Promise<WebhookCheck>;
   /** Removes a portal's webhook, by portal origin. */
   onRemove: (portal: string) => unknown;
-  /** Per portal origin: whether the browser lets the extension reach it (X10); missing while unknown. */
+  /** Per portal origin: whether the browser lets the extension reach it; missing while unknown. */
   access?: Record<string, boolean>;
-  /** Asks the browser for access to a portal; must call `permissions.request` first thing (X11). */
+  /** Asks the browser for access to a portal; must call `permissions.request` first thing. */
   onGrantAccess?: (portal: string) => void;
   /** The setting "Use my Bitrix24 login when no webhook is saved"; the section is hidden when undefined. */
   useLogin?: boolean;
@@ -92,8 +92,8 @@ export function movedWebhook(pasted: string, movedTo: string): string | null {
 }
 
 /**
- * The options page: a form for the webhook URL (any pasted form, W3) that reports whom the webhook acts as (W14)
- * or why it was refused (W1, W7, W8), the configured portals with their masked webhooks and a Remove button each,
+ * The options page: a form for the webhook URL (any pasted form) that reports whom the webhook acts as
+ * or why it was refused, the configured portals with their masked webhooks and a Remove button each,
  * and how to create an inbound webhook. Pure: all browser access happens through the props.
  */
 export function Options(props: OptionsProps) {
@@ -113,7 +113,7 @@ export function Options(props: OptionsProps) {
   const save = async (text: string) => {
     if (inFlight.current) return;
     inFlight.current = true;
-    // onSave is the first call of the handler: it may need the user gesture for a permission request (X11).
+    // onSave is the first call of the handler: it may need the user gesture for a permission request.
     const pending = props.onSave(text);
     setBusy(true);
     try {
@@ -166,7 +166,7 @@ export function Options(props: OptionsProps) {
               <WithCode text={i18n.t('options.webhook_hint', [SLOT])} code={WEBHOOK_SHAPE} />
             </p>
             <div class="webhook-row">
-              {/* type=text, not url: pasted text with spaces or a newline must reach the parser (W3). */}
+              {/* type=text, not url: pasted text with spaces or a newline must reach the parser. */}
               <input
                 ref={input}
                 id="webhook-url"

@@ -12,7 +12,7 @@ export type ControlState = 'idle' | 'busy' | 'unpinning' | 'undoing' | 'stale';
 
 /**
  * Every text the control shows, looked up once while the extension context is alive: after an update or reload
- * the old content script can no longer read the extension's messages, yet must still say "reload the page" (X2).
+ * the old content script can no longer read the extension's messages, yet must still say "reload the page".
  */
 export interface ControlTexts {
   pinAll: string;
@@ -81,7 +81,7 @@ export interface PinAllControlViewProps {
   /** Whom a pin acts as ("Pins as Jane Doe (ID 7) — your Bitrix24 login"): the button's tooltip. */
   pinsAs?: string | null;
   /**
-   * Whether a click came from the user (X12: a page script's `.click()` or synthetic event pins nothing).
+   * Whether a click came from the user (a page script's `.click()` or synthetic event pins nothing).
    * A seam for tests only: DOM test environments cannot produce trusted events.
    */
   isTrusted?: (event: Event) => boolean;
@@ -115,7 +115,7 @@ export function PinAllControlView({
   const status = stale ? texts.reloadPage : note || (latest?.text ?? '');
   const tone = stale ? 'stale' : note ? 'none' : latest ? (latest.ok ? 'ok' : 'error') : 'none';
 
-  /** Only a user's own click while idle does anything (X12). */
+  /** Only a user's own click while idle does anything. */
   const trusted = (action: () => void) => (event: MouseEvent) => {
     if (!isTrusted(event) || state !== 'idle') return;
     action();

@@ -11,7 +11,7 @@ import type { PortalInfo } from '@/utils/portals';
 /** How many earlier outcomes the popup lists under the last one. */
 export const POPUP_HISTORY_SIZE = 5;
 
-/** Error kinds the operator fixes in the options page; the popup offers "Open options" next to them (W7). */
+/** Error kinds the operator fixes in the options page; the popup offers "Open options" next to them. */
 const FIXED_IN_OPTIONS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   ...WEBHOOK_BROKEN,
   'no-webhook',
@@ -60,15 +60,15 @@ export interface PopupProps {
   /** Stored outcomes, newest first (the background's history). */
   history: PinOutcome[];
   /**
-   * The shortcut bound to the `pin-all` command, e.g. `Alt+Shift+P`; `''` or `null` when none is bound (X9);
+   * The shortcut bound to the `pin-all` command, e.g. `Alt+Shift+P`; `''` or `null` when none is bound;
    * `undefined` while not known yet (nothing is shown).
    */
   shortcut: string | null | undefined;
   /** `'firefox'` or a Chromium browser name; decides how to explain setting a shortcut. */
   browserName: string;
   /**
-   * Whether the browser lets the extension reach the selected portal (Firefox lets users withhold host access,
-   * X10); `undefined` while unknown. When false the popup offers "Grant access".
+   * Whether the browser lets the extension reach the selected portal (Firefox lets users withhold host access);
+   * `undefined` while unknown. When false the popup offers "Grant access".
    */
   hasAccess?: boolean;
   /** The selected portal is one the organisation names by policy: missing access is "required by your organisation". */
@@ -80,7 +80,7 @@ export interface PopupProps {
   hideHistory?: boolean;
   /** How long Undo is offered after a pin, ms (the `undoMinutes` policy); the default window when absent. */
   undoWindowMs?: number;
-  /** Asks the browser for access to the selected portal (the handler's first call must be the request, X11). */
+  /** Asks the browser for access to the selected portal (the handler's first call must be the request). */
   onGrantAccess?: () => void;
   /** Opens the options page. */
   onOpenOptions: () => void;
@@ -179,8 +179,8 @@ function formatTime(at: number): string {
 }
 
 /**
- * The toolbar popup: a big Pin all button for the selected portal, the last outcome with every pinned ID (W12),
- * recent outcomes, the `pin-all` shortcut or how to set one (X9), and the way to the options page.
+ * The toolbar popup: a big Pin all button for the selected portal, the last outcome with every pinned ID,
+ * recent outcomes, the `pin-all` shortcut or how to set one, and the way to the options page.
  * Pure: all browser access happens through the props.
  */
 export function Popup(props: PopupProps) {

@@ -8,7 +8,7 @@ export function hostPattern(portal: string): string {
 
 /**
  * Whether the browser lets the extension reach a portal. Cloud portals are granted at install in Chrome, but
- * Firefox lets users withhold or revoke host access (X10), and self-hosted portals are asked for at run time.
+ * Firefox lets users withhold or revoke host access, and self-hosted portals are asked for at run time.
  * Never throws: a failing check counts as no access.
  */
 export async function hasHostAccess(portal: string): Promise<boolean> {
@@ -20,7 +20,7 @@ export async function hasHostAccess(portal: string): Promise<boolean> {
 }
 
 /**
- * Asks the browser for access to a portal. Must be the first call in a user-gesture handler (X11): any `await`
+ * Asks the browser for access to a portal. Must be the first call in a user-gesture handler: any `await`
  * before it loses the gesture and the browser refuses without asking.
  * @returns whether access is granted now.
  */

@@ -4,21 +4,21 @@ import { type PinOutcome, pinnedCount } from './outcome';
 import { badgeText, outcomeText } from './outcome-text';
 import { effectiveSettings, readPolicy } from './policy';
 
-/** Icon of every notification: Firefox shows none without one (case X7). */
+/** Icon of every notification: Firefox shows none without one. */
 const NOTIFICATION_ICON = '/icon/128.png' as const;
 
 /**
  * Whether this build's browser shows notification buttons: Chromium does (`buttons`, `onButtonClicked`), Firefox
- * supports none and must never be passed `buttons` (X7).
+ * supports none and must never be passed `buttons`.
  */
 export const NOTIFICATION_BUTTONS: boolean = import.meta.env.BROWSER !== 'firefox';
 
 /**
  * Shows an outcome as an OS notification (id = outcome id) and on the toolbar badge.
- * Only `type`, `iconUrl`, `title` and `message` are passed (Firefox supports nothing else, X7); in Chromium a pin
+ * Only `type`, `iconUrl`, `title` and `message` are passed (Firefox supports nothing else); in Chromium a pin
  * that pinned something also gets one button, "Undo" (its click: `onNotificationButton`), unless the organisation
  * turned Undo off. A failure of the
- * notification (OS or browser suppresses it, X8) is swallowed: the outcome is still in the history, on the badge,
+ * notification (OS or browser suppresses it) is swallowed: the outcome is still in the history, on the badge,
  * the control and the popup.
  */
 export async function presentOutcome(outcome: PinOutcome): Promise<void> {

@@ -4,7 +4,7 @@ import { messageLocale, plural, t } from './i18n';
 import { type PinAction, type PinOutcome, pinnedCount, type SessionFailure } from './outcome';
 import { isPlausibleMove } from './portal-hosts';
 
-/** Longest notification message that no platform cuts (about 120 characters, `design.md`). */
+/** Longest notification message that no platform cuts (about 120 characters). */
 export const NOTIFICATION_MESSAGE_MAX = 120;
 
 /** The operator-facing text of one outcome, as every surface shows it. */

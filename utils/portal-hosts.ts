@@ -1,6 +1,6 @@
 /**
  * Top-level domains of Bitrix24 cloud portals (`NAME.bitrix24.TLD`), as confirmed by first-party sources
- * (`shared/bitrix24-rest.md`, "Webhook URL forms").
+ * (`docs/bitrix24.md`, "Webhook URL forms").
  */
 export const CLOUD_TLDS = [
   'com',

@@ -73,7 +73,7 @@ export interface PendingPin {
 /**
  * Pin requests in flight by portal, written before the request leaves and removed when its outcome is recorded.
  * An entry left by a dead worker (killed mid-request, extension reloaded) becomes a "no reply" outcome at the next
- * start, so the operator is never left without one (X6). `local:` so that a reload does not erase it.
+ * start, so the operator is never left without one. `local:` so that a reload does not erase it.
  */
 export const pendingPinsItem = storage.defineItem<Record<string, PendingPin>>('local:pendingPins', {
   fallback: {},

@@ -14,9 +14,9 @@ import type { PortalInfo, WebhookCheck } from '@/utils/portals';
 import { historyItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
 
 function save(url: string): Promise<WebhookCheck> {
-  // Host access for the pasted portal is requested first thing in the click, or browsers refuse (X11, W11).
+  // Host access for the pasted portal is requested first thing in the click, or browsers refuse.
   // Cloud portals in Chrome are granted at install and resolve at once; self-hosted portals and Firefox users who
-  // withheld access (X10) get the browser's prompt.
+  // withheld access get the browser's prompt.
   const parsed = parseWebhook(url);
   const access = parsed.ok ? requestHostAccess(parsed.webhook.portal) : null;
   return (async () => {

@@ -234,7 +234,7 @@ function App() {
   useEffect(() => {
     if (selected) return watchHostAccess([selected], (access) => setHasAccess(access[selected]));
   }, [selected]);
-  // The request is the first thing the click does (X11); the popup may close while the prompt is open.
+  // The request is the first thing the click does; the popup may close while the prompt is open.
   const grantAccess = () => {
     if (selected) void requestHostAccess(selected).then(setHasAccess);
   };

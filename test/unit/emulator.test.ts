@@ -1,5 +1,5 @@
 // @vitest-environment node
-// Fidelity of the Bitrix24 emulator against shared/bitrix24-rest.md: if these fail, every e2e test built on the
+// Fidelity of the Bitrix24 emulator against docs/bitrix24.md: if these fail, every e2e test built on the
 // emulator proves nothing.
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';

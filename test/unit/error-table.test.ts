@@ -1,7 +1,7 @@
 // @vitest-environment node
 // Walks the error table of utils/bitrix24/errors.ts against the HTTPS Bitrix24 emulator: every documented code
 // with every documented status, with and without a description, in either case, goes over the wire and through
-// the client's classification. The table itself is checked against shared/bitrix24-rest.md ("Errors"), copied
+// the client's classification. The table itself is checked against docs/bitrix24.md ("Errors and statuses"), copied
 // below as an independent oracle, so a code added to the table without its documented kind and statuses fails.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callMethod, classifyAnswer } from '@/utils/bitrix24/client';
@@ -22,7 +22,7 @@ import { createPinAll, PIN_ALL_METHOD, parseSessionIds } from '@/utils/bitrix24/
 import { errorMessage } from '@/utils/outcome-text';
 import { type Emulator, startEmulator } from '../emulator/index.mjs';
 
-/** shared/bitrix24-rest.md, "Errors": code → kind the operator must be told, and the documented statuses. */
+/** docs/bitrix24.md, "Errors and statuses": code → kind the operator must be told, and the documented statuses. */
 const DOCUMENTED: Record<string, { kind: ErrorKind; statuses: number[] }> = {
   NO_AUTH_FOUND: { kind: 'webhook-invalid', statuses: [401] },
   INVALID_CREDENTIALS: { kind: 'webhook-invalid', statuses: [401, 403] },
@@ -98,7 +98,7 @@ const emulatorFetch: typeof fetch = (input, init) =>
       .finally(() => signal?.removeEventListener('abort', abort));
   });
 
-describe('the error table matches shared/bitrix24-rest.md', () => {
+describe('the error table matches docs/bitrix24.md', () => {
   it('lists exactly the documented codes, each with its documented kind and statuses', () => {
     expect(
       Object.fromEntries(CODE_ROWS.map((r) => [r.code, { kind: r.kind, statuses: [...r.statuses] }])),

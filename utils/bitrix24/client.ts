@@ -14,7 +14,7 @@ import {
  * Calls one Bitrix24 REST method through a webhook. Errors are values: every answer and every transport failure
  * becomes a {@link CallResult}; nothing throws across this boundary.
  *
- * Facts encoded (`shared/bitrix24-rest.md`): POST JSON to `BASE + method + '.json'`; the success envelope
+ * Facts encoded (`docs/bitrix24.md`): POST JSON to `BASE + method + '.json'`; the success envelope
  * `{result, time}`; the error envelope `{error, error_description}` classified by the code, not the status;
  * HTML answers from login/proxy/disabled-portal pages; 3xx from renamed cloud portals (never followed with the
  * secret).

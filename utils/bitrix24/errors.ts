@@ -77,7 +77,7 @@ export interface CodeRow {
    * decides the kind whatever the status; these are what the emulator and the tests produce.
    */
   statuses: readonly number[];
-  /** What it means, from `shared/bitrix24-rest.md`. */
+  /** What it means, from `docs/bitrix24.md`. */
   meaning: string;
 }
 
@@ -141,7 +141,7 @@ const ANY_5XX: StatusRange = [500, 599];
  * The error table: every documented Bitrix24 error code with its kind and documented statuses, then every
  * failure without a code. A fault row's statuses partition what the client can receive: the first row whose
  * fault and status range match decides.
- * Source: `shared/bitrix24-rest.md`, "Errors" and "Limits".
+ * Source: `docs/bitrix24.md`, "Errors and statuses" and "Limits (cloud)".
  */
 // biome-ignore format: one row per line, so that it reads as the table it is
 export const ERROR_TABLE: readonly ErrorRow[] = [
@@ -274,7 +274,7 @@ export const FAULT_ROWS: readonly FaultRow[] = ERROR_TABLE.filter((row): row is 
 
 /**
  * Bitrix24 error codes (upper-cased) → kind, derived from {@link ERROR_TABLE}.
- * Source: `shared/bitrix24-rest.md`, "Errors".
+ * Source: `docs/bitrix24.md`, "Errors and statuses".
  */
 export const ERROR_CODES: Readonly<Record<string, ErrorKind>> = Object.freeze(
   Object.fromEntries(CODE_ROWS.map((row) => [row.code.toUpperCase(), row.kind])),

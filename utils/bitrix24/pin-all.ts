@@ -18,7 +18,7 @@ export const PIN_TIMEOUT_MS = 20_000;
 export const RATE_LIMIT_BACKOFF_MS = 1_500;
 /**
  * A trigger arriving within this many ms after a pin on the same portal finished gets that pin's outcome instead
- * of a new request: ten presses of the shortcut in a second pin once (case W5).
+ * of a new request: ten presses of the shortcut in a second pin once.
  */
 export const JOIN_WINDOW_MS = 2_000;
 /**

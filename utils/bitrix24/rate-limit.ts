@@ -7,7 +7,7 @@ import { faultKind } from './errors';
  *
  * Bitrix24 cloud keeps a leaky bucket per portal (and source IP): each request adds 1, the level drains
  * {@link DRAIN_PER_SECOND} per second, and a request that would lift it above {@link BUCKET_SIZE} is refused
- * with 503 `QUERY_LIMIT_EXCEEDED` (`shared/bitrix24-rest.md`, "Limits"; b24restdocs `limits.md`). This module
+ * with 503 `QUERY_LIMIT_EXCEEDED` (`docs/bitrix24.md`, "Limits (cloud)"; b24restdocs `limits.md`). This module
  * keeps the same bucket for the extension's requests: a call takes a token first; when the bucket is full it waits
  * for the drain if that is short ({@link MAX_WAIT_MS}), else it is refused without sending anything.
  *

@@ -2,7 +2,7 @@ import { isCloudPortalHost } from '../portal-hosts';
 import type { WebhookParseErrorKind } from '../portals';
 
 /**
- * An inbound webhook in canonical form. Source of the URL forms: `shared/bitrix24-rest.md`, "Webhook URL forms"
+ * An inbound webhook in canonical form. Source of the URL forms: `docs/bitrix24.md`, "Webhook URL forms"
  * (b24restdocs `local-integrations/local-webhooks.md`).
  */
 export interface Webhook {
@@ -29,7 +29,7 @@ const SECRET = /^[A-Za-z0-9_-]{1,64}$/;
 /**
  * Parses whatever an operator pasted into a canonical webhook, or says why it is not one. Never throws.
  *
- * Accepts (cases W1–W4 of `shared/cases.md`): spaces and newlines around it, no scheme, upper-case, Unicode or
+ * Accepts: spaces and newlines around it, no scheme, upper-case, Unicode or
  * punycode hosts, a trailing dot on the host, `http://` on cloud hosts (upgraded to https), the REST v3 form
  * `/rest/api/USER_ID/SECRET/`, a method already on the end (`…/profile.json`, `…/profile/`), query strings and
  * fragments. Refuses: no user ID (`/rest/SECRET/`), no secret, another path, credentials in the URL, and plain
