@@ -131,6 +131,17 @@ describe('storage read-modify-writes are serialized', () => {
     expect((await portalsItem.getValue())[A]?.status).toBe('broken');
   });
 
+  it('a webhook marked broken is working again once the same webhook pins', async () => {
+    const bg = createBackground(realDeps());
+    pinAnswers.push(async () => ({ status: 401, body: { error: 'INVALID_CREDENTIALS' } }));
+    await bg.pinAndPresent(A, 'control');
+    expect((await portalsItem.getValue())[A]?.status).toBe('broken');
+    await new Promise((r) => setTimeout(r, 600)); // past the join window of a refusal that ran nothing
+    pinAnswers.push(async () => ({ status: 200, body: { result: [1652] } }));
+    expect(await bg.pinAndPresent(A, 'control')).toMatchObject({ ok: true, sessionIds: [1652] });
+    expect((await portalsItem.getValue())[A]?.status).toBe('ok');
+  });
+
   it('a portal removed while its pin is out does not come back', async () => {
     const bg = createBackground(realDeps());
     const refused = gate({ status: 401, body: { error: 'INVALID_CREDENTIALS' } });

@@ -313,7 +313,9 @@ describe('startPinAllControl', () => {
     await settle();
     expect(pinCalls(send)).toEqual([[{ type: 'pinAll', trigger: 'control' }]]);
     expect(ui().button.disabled).toBe(false);
-    expect(ui().status()).toBe('Nothing to pin — no active Open Lines dialogs');
+    expect(ui().status()).toBe(
+      'Nothing to pin — your accepted dialogs are already pinned; new ones are pinned once accepted',
+    );
   });
 
   it('X12: ignores synthetic clicks', async () => {

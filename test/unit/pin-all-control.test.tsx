@@ -40,7 +40,7 @@ afterEach(cleanup);
 describe('PinAllControlView', () => {
   it('is a native button with an accessible name and a polite live region', () => {
     render(<PinAllControlView state="idle" texts={controlTexts()} status={null} onPin={() => {}} />);
-    const button = screen.getByRole('button', { name: 'Pin all active Open Lines dialogs to me' });
+    const button = screen.getByRole('button', { name: 'Pin all active Open Lines dialogs' });
     expect(button.tagName).toBe('BUTTON');
     expect(button.getAttribute('type')).toBe('button');
     expect(button.textContent).toBe('Pin all');
@@ -61,7 +61,12 @@ describe('PinAllControlView', () => {
 
   it.each<[string, PinOutcome, string, string]>([
     ['pinned dialogs', pinned, 'Pinned 2 dialogs: 1652, 1653', 'status--ok'],
-    ['nothing to pin', nothing, 'Nothing to pin — no active Open Lines dialogs', 'status--ok'],
+    [
+      'nothing to pin',
+      nothing,
+      'Nothing to pin — your accepted dialogs are already pinned; new ones are pinned once accepted',
+      'status--ok',
+    ],
     [
       'an error',
       failed,
@@ -187,10 +192,14 @@ describe('PinAllControl (owns its state)', () => {
     expect(view().status()).toBe('Pinned 2 dialogs: 1652, 1653');
     push({ ...nothing, at: 20 });
     await flush();
-    expect(view().status()).toBe('Nothing to pin — no active Open Lines dialogs');
+    expect(view().status()).toBe(
+      'Nothing to pin — your accepted dialogs are already pinned; new ones are pinned once accepted',
+    );
     push({ ...pinned, at: 15 });
     await flush();
-    expect(view().status()).toBe('Nothing to pin — no active Open Lines dialogs');
+    expect(view().status()).toBe(
+      'Nothing to pin — your accepted dialogs are already pinned; new ones are pinned once accepted',
+    );
   });
 
   it('says whom a pin acts as in the button tooltip, read through the link once mounted', async () => {

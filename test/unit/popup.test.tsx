@@ -111,7 +111,11 @@ describe('Popup', () => {
 
   it('W12: an empty result says there is nothing to pin', () => {
     renderPopup({ history: [pinned([])] });
-    expect(within(lastCard()).getByText('Nothing to pin — no active Open Lines dialogs')).toBeTruthy();
+    expect(
+      within(lastCard()).getByText(
+        'Nothing to pin — your accepted dialogs are already pinned; new ones are pinned once accepted',
+      ),
+    ).toBeTruthy();
     expect(screen.queryByRole('group', { name: 'Pinned session IDs' })).toBeNull();
   });
 

@@ -96,10 +96,15 @@ export function createPinService(
         return;
       }
       await storage.lastPortal.setValue(outcome.portal);
-      if (!outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind) && usedWebhook) {
+      // The webhook's status follows its latest answer: refused → broken; answered again → working again.
+      const broken = !outcome.ok && WEBHOOK_BROKEN.has(outcome.error.kind);
+      const answered = outcome.ok && info.status === 'broken';
+      if ((broken || answered) && usedWebhook) {
         const stored = (await storage.webhooks.getValue())[outcome.portal]?.base;
-        if (stored === usedWebhook)
-          await storage.portals.setValue({ ...portals, [outcome.portal]: { ...info, status: 'broken' } });
+        if (stored === usedWebhook) {
+          const status = broken ? 'broken' : 'ok';
+          await storage.portals.setValue({ ...portals, [outcome.portal]: { ...info, status } });
+        }
       }
     });
   }

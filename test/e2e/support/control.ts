@@ -44,9 +44,7 @@ export async function readControls(page: Page, frame?: Frame): Promise<ControlVi
         .trim();
     const prop = (n: AXNode, name: string) => n.properties?.find((p) => p.name === name)?.value.value;
     return nodes
-      .filter(
-        (n) => n.role?.value === 'button' && n.name?.value === 'Pin all active Open Lines dialogs to me',
-      )
+      .filter((n) => n.role?.value === 'button' && n.name?.value === 'Pin all active Open Lines dialogs')
       .map((button) => {
         const parent = button.parentId ? byId.get(button.parentId) : undefined;
         const status = (parent?.childIds ?? [])
