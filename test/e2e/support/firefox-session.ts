@@ -38,7 +38,8 @@ export async function startFirefoxSession(
       const url = ff.extensionUrl(path);
       void page.goto(url).catch(() => {});
       // Evaluations can fail while the navigation from about:blank is under way: retry until the page is there.
-      const deadline = Date.now() + 15_000;
+      // 30 s: on a busy 2-core machine Firefox can take that long to show an extension page.
+      const deadline = Date.now() + 30_000;
       for (;;) {
         try {
           await page.waitForSelector(readySelector, { timeout: 2_000 });
