@@ -85,7 +85,9 @@ describe('Pin all in Firefox ESR', () => {
     await popup.close();
   });
   it.each([
+    ['classic with the new list', '/online/?ol=new'],
     ['the new list without its header container', '/online/?ol=headerless'],
+    ['the Air design', '/online/?ol=new&design=air'],
     ['the legacy frame', '/online/?ol=legacy'],
   ])(
     'in the page mode "%s" one control appears and a click pins once (trusted click)',
