@@ -8,7 +8,7 @@ import type { UndoAnswer } from './background/unpin-service';
 import type { UndoRefusal } from './bitrix24/unpin';
 import { createControlHost, removeOlderHosts } from './control-host';
 import { ContentMessage, sendToBackground } from './messaging';
-import type { PinAction, PinOutcome } from './outcome';
+import { noReplyOutcome, type PinAction, type PinOutcome } from './outcome';
 import { undoRefusalText } from './outcome-text';
 import { pinsAsText } from './pins-as';
 import { effectiveSettings, readPolicy, watchPolicy } from './policy';
@@ -127,16 +127,7 @@ export function createControlLink(send: typeof sendToBackground): ControlLink & 
       throw new Error('no outcome in the answer');
     } catch (error) {
       if (whenGone(error)) return 'gone';
-      const at = Date.now();
-      return {
-        id: `local-${at}`,
-        portal: location.origin,
-        at,
-        trigger: 'control',
-        action,
-        ok: false,
-        error: { kind: 'no-reply' },
-      };
+      return noReplyOutcome(location.origin, 'control', action);
     }
   }
 

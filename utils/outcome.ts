@@ -69,6 +69,21 @@ export function newOutcomeId(now: number): string {
   return `pin-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/**
+ * The outcome a surface shows when the background did not answer an action (worker gone, message lost): the
+ * request may have left, so "may or may not" (`no-reply`), never "not run".
+ * @param portal portal origin, or `''` when none was chosen.
+ * @param at when it was reached, ms since epoch.
+ */
+export function noReplyOutcome(
+  portal: string,
+  trigger: PinTrigger,
+  action: PinAction,
+  at: number = Date.now(),
+): PinOutcome {
+  return { id: newOutcomeId(at), portal, at, trigger, action, ok: false, error: { kind: 'no-reply' } };
+}
+
 /** How many sessions an outcome pinned or unpinned (0 for a failure). */
 export function pinnedCount(outcome: PinOutcome): number {
   return outcome.ok ? (outcome.count ?? outcome.sessionIds.length) : 0;

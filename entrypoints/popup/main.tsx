@@ -10,7 +10,7 @@ import type { UndoAnswer } from '@/utils/background/unpin-service';
 import { portalOfUrl } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
-import { newOutcomeId, type PinOutcome, parseHistory } from '@/utils/outcome';
+import { noReplyOutcome, type PinOutcome, parseHistory } from '@/utils/outcome';
 import { askPageReport, signatureText } from '@/utils/page-report';
 import { pinsAsText } from '@/utils/pins-as';
 import { effectiveSettings } from '@/utils/policy';
@@ -81,17 +81,8 @@ async function pin(portal: string | undefined): Promise<PinOutcome> {
   try {
     return await sendToBackground({ type: 'pinAll', trigger: 'popup', ...(portal ? { portal } : {}) });
   } catch {
-    // The background did not answer: whether it ran the pin is unknown, so say exactly that.
-    const at = Date.now();
-    return {
-      id: newOutcomeId(at),
-      portal: portal ?? '',
-      at,
-      trigger: 'popup',
-      action: 'pin',
-      ok: false,
-      error: { kind: 'no-reply' },
-    };
+    // The background did not answer: whether it ran is unknown, so say exactly that.
+    return noReplyOutcome(portal ?? '', 'popup', 'pin');
   }
 }
 
@@ -99,16 +90,8 @@ async function unpinAll(portal: string | undefined): Promise<PinOutcome> {
   try {
     return await sendToBackground({ type: 'unpinAll', trigger: 'popup', ...(portal ? { portal } : {}) });
   } catch {
-    const at = Date.now();
-    return {
-      id: newOutcomeId(at),
-      portal: portal ?? '',
-      at,
-      trigger: 'popup',
-      action: 'unpin-all',
-      ok: false,
-      error: { kind: 'no-reply' },
-    };
+    // The background did not answer: whether it ran is unknown, so say exactly that.
+    return noReplyOutcome(portal ?? '', 'popup', 'unpin-all');
   }
 }
 
@@ -121,19 +104,7 @@ async function undo(portal: string | undefined, pinId: string): Promise<UndoAnsw
       ...(portal ? { portal } : {}),
     });
   } catch {
-    const at = Date.now();
-    return {
-      outcome: {
-        id: newOutcomeId(at),
-        portal: portal ?? '',
-        at,
-        trigger: 'popup',
-        action: 'undo',
-        undoes: pinId,
-        ok: false,
-        error: { kind: 'no-reply' },
-      },
-    };
+    return { outcome: { ...noReplyOutcome(portal ?? '', 'popup', 'undo'), undoes: pinId } };
   }
 }
 
