@@ -9,6 +9,9 @@ export default defineConfig({
     environment: 'node',
     include: ['test/e2e/**/*.test.ts'],
     fileParallelism: false,
+    // One retry: a real browser on a busy 2-core machine now and then fails to show an extension page in time
+    // (seen with Firefox ESR over WebDriver BiDi); a behaviour that is broken fails both tries.
+    retry: 1,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
