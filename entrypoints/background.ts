@@ -1,12 +1,15 @@
 import { browser } from 'wxt/browser';
 import { createBackground, realDeps } from '@/utils/background';
+import { wireAnswer } from '@/utils/background/router';
 import { migrateLegacyWebhooks } from '@/utils/secret-store';
 import { restrictStorageToTrustedContexts } from '@/utils/storage';
 
 /** Wiring only: every listener is registered synchronously at start-up, so a trigger wakes the worker. */
 export default defineBackground(() => {
   const bg = createBackground(realDeps());
-  browser.runtime.onMessage.addListener((message, sender) => bg.handleMessage(message, sender));
+  browser.runtime.onMessage.addListener((message, sender) =>
+    bg.handleMessage(message, sender).then(wireAnswer),
+  );
   browser.commands.onCommand.addListener((command) => {
     void bg.onCommand(command);
   });

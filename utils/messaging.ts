@@ -71,6 +71,8 @@ export const ContentMessage = v.variant('type', [
   }),
 ]);
 export type ContentMessage = v.InferOutput<typeof ContentMessage>;
+/** A {@link ContentMessage} as sent: its outcome in the stored form (`storedOutcome`). */
+export type ContentMessageInput = v.InferInput<typeof ContentMessage>;
 
 /**
  * Schemas of the answers that carry an outcome: checked by the receiving page or content script, so a surface

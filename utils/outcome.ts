@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { type B24Error, CODE_MAX, ERROR_KINDS } from './bitrix24/errors';
+import { decodeSessionIds, encodeSessionIds, isSessionId, SESSION_IDS_MAX } from './session-ids';
 
 /**
  * What started an action: the injected control on a portal page, the toolbar popup, a keyboard command, or a
@@ -145,27 +146,71 @@ const base = {
   undoes: v.optional(v.pipe(v.string(), v.maxLength(100))),
 };
 
-const sessionId = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+const sessionId = v.custom<number>(isSessionId, 'not a session ID');
 
-/** What {@link PinOutcomeSchema} reads: a {@link PinOutcome} whose `action` may be missing (stored before it existed). */
-export type PinOutcomeInput = PinOutcome extends infer O
-  ? O extends PinOutcome
-    ? Omit<O, 'action'> & { action?: PinAction }
-    : never
+/**
+ * A list of session IDs, checked in one pass (a valibot pipeline per element made reading a 10,000-ID outcome
+ * take tens of milliseconds).
+ */
+const sessionIdList = v.custom<number[]>(
+  (x) => Array.isArray(x) && x.length <= SESSION_IDS_MAX && x.every(isSessionId),
+  'not a list of session IDs',
+);
+
+/**
+ * The form in which an outcome is stored in the history and sent between contexts: a successful outcome carries
+ * its session IDs as one string, `ids` (`utils/session-ids.ts`), instead of the `sessionIds` array, so a 10,000-ID
+ * pin is serialized, stored and sent as one value. {@link PinOutcomeSchema} reads it back, and still reads what
+ * older versions stored (a `sessionIds` array, no `action`). {@link storedOutcome} writes it.
+ */
+export type StoredOutcome = PinOutcome extends infer O
+  ? O extends { ok: true }
+    ? Omit<O, 'sessionIds' | 'action'> & { action?: PinAction } & ({ ids: string } | { sessionIds: number[] })
+    : Omit<O, 'action'> & { action?: PinAction }
   : never;
 
-/** Schema of {@link PinOutcome}: messages to content scripts, answers to the popup and the control, history. */
-export const PinOutcomeSchema: v.GenericSchema<PinOutcomeInput, PinOutcome> = v.variant('ok', [
-  v.object({
-    ...base,
-    ok: v.literal(true),
-    sessionIds: v.array(sessionId),
-    count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
-    failed: v.optional(v.array(v.object({ sessionId, error: B24ErrorSchema }))),
-    unsure: v.optional(v.array(sessionId)),
+/**
+ * The stored and sent form of an outcome ({@link StoredOutcome}): its session IDs as one string. Failures are
+ * returned as they are.
+ */
+export function storedOutcome(outcome: PinOutcome): StoredOutcome {
+  if (!outcome.ok) return outcome;
+  const { sessionIds, ...rest } = outcome;
+  return { ...rest, ids: encodeSessionIds(sessionIds) };
+}
+
+/**
+ * Schema of {@link PinOutcome}: history, messages to content scripts, answers to the popup and the control. Reads
+ * the stored form ({@link StoredOutcome}: `ids` text, decoded here; or an older `sessionIds` array) and outputs
+ * the outcome with its `sessionIds` array.
+ */
+export const PinOutcomeSchema: v.GenericSchema<StoredOutcome, PinOutcome> = v.pipe(
+  v.variant('ok', [
+    v.object({
+      ...base,
+      ok: v.literal(true),
+      ids: v.optional(v.string()),
+      sessionIds: v.optional(sessionIdList),
+      count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+      failed: v.optional(v.array(v.object({ sessionId, error: B24ErrorSchema }))),
+      unsure: v.optional(sessionIdList),
+    }),
+    v.object({ ...base, ok: v.literal(false), error: B24ErrorSchema }),
+  ]),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const outcome = dataset.value;
+    if (!outcome.ok) return outcome;
+    const { ids, sessionIds, ...rest } = outcome;
+    // Exactly one of the two forms.
+    const decoded =
+      ids === undefined ? sessionIds : sessionIds === undefined ? decodeSessionIds(ids) : undefined;
+    if (!decoded) {
+      addIssue({ message: 'session IDs: neither an ID list nor its text form' });
+      return NEVER;
+    }
+    return { ...rest, sessionIds: decoded };
   }),
-  v.object({ ...base, ok: v.literal(false), error: B24ErrorSchema }),
-]);
+) as v.GenericSchema<StoredOutcome, PinOutcome>;
 
 /** The valid outcomes of a stored history (anything else, e.g. written by an older version, is dropped). */
 export function parseHistory(raw: unknown): PinOutcome[] {
@@ -174,4 +219,9 @@ export function parseHistory(raw: unknown): PinOutcome[] {
     const parsed = v.safeParse(PinOutcomeSchema, item);
     return parsed.success ? [parsed.output] : [];
   });
+}
+
+/** A history in its stored form ({@link storedOutcome}), newest first as given. */
+export function storedHistory(history: readonly PinOutcome[]): StoredOutcome[] {
+  return history.map(storedOutcome);
 }

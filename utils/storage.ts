@@ -1,6 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 import type { BucketStates } from './bitrix24/rate-limit';
-import type { PinAction, PinOutcome, PinTrigger } from './outcome';
+import type { PinAction, PinTrigger, StoredOutcome } from './outcome';
 import type { LoginUser, PortalInfo } from './portals';
 import { type WebhookStore, webhookStore } from './secret-store';
 
@@ -29,10 +29,11 @@ export const portalsItem = storage.defineItem<Record<string, PortalInfo>>('local
 
 /**
  * Outcomes of Pin all, Unpin all and Undo, newest first, at most {@link HISTORY_LIMIT}; only the newest
- * {@link FULL_ID_OUTCOMES} with all their session IDs. Readers check it with `parseHistory` (`utils/outcome.ts`),
- * which reads an outcome stored before Unpin all and Undo existed (no `action`) as a pin.
+ * {@link FULL_ID_OUTCOMES} with all their session IDs. Stored in the compact form (`storedHistory`: each outcome's
+ * session IDs as one string) and read with `parseHistory` (`utils/outcome.ts`), which also reads what older
+ * versions stored: a `sessionIds` array, and no `action` (a pin).
  */
-export const historyItem = storage.defineItem<PinOutcome[]>('local:history', {
+export const historyItem = storage.defineItem<StoredOutcome[]>('local:history', {
   fallback: [],
   version: 1,
 });

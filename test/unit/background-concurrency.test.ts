@@ -7,7 +7,7 @@ import { pickPortal } from '@/utils/background/choose-portal';
 import { STALE_PENDING_MS } from '@/utils/background/pin-service';
 import { BUCKET_SIZE } from '@/utils/bitrix24/rate-limit';
 import { portalTabs } from '@/utils/host-access';
-import { FIRST_IDS_KEPT, type PinOutcome } from '@/utils/outcome';
+import { FIRST_IDS_KEPT, type PinOutcome, parseHistory } from '@/utils/outcome';
 import {
   FULL_ID_OUTCOMES,
   historyItem,
@@ -220,7 +220,7 @@ describe('history size', () => {
       pinAnswers.push(async () => ({ body: { result: ids } }));
       await bg.pinAndPresent(A, 'popup');
     }
-    const history = (await historyItem.getValue()) as Extract<PinOutcome, { ok: true }>[];
+    const history = parseHistory(await historyItem.getValue()) as Extract<PinOutcome, { ok: true }>[];
     expect(history).toHaveLength(FULL_ID_OUTCOMES + 2);
     expect(history.slice(0, FULL_ID_OUTCOMES).every((o) => o.sessionIds.length === 100 && !o.count)).toBe(
       true,

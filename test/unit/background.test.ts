@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Background, createBackground, realDeps } from '@/utils/background';
+import { parseHistory } from '@/utils/outcome';
 import { historyItem, portalsItem, useLoginItem, webhooksItem } from '@/utils/storage';
 
 const PORTAL = 'https://acme.bitrix24.com';
@@ -130,7 +131,7 @@ describe('handleMessage', () => {
       buttons: [{ title: 'Undo' }],
     });
     expect(await fakeBrowser.action.getBadgeText({})).toBe('2');
-    expect((await historyItem.getValue())[0]).toEqual(outcome);
+    expect(parseHistory(await historyItem.getValue())[0]).toEqual(outcome);
   });
 
   it.each([

@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createBackground, realDeps } from '@/utils/background';
+import { parseHistory } from '@/utils/outcome';
 import { historyItem, pendingPinsItem, portalsItem, rateBucketsItem, webhooksItem } from '@/utils/storage';
 
 const PORTAL = 'https://acme.bitrix24.com';
@@ -98,7 +99,7 @@ describe('X6: a pin whose worker died before its answer', () => {
     });
     const worker = await newWorker();
     await worker.onCommand('pin-all');
-    const history = await historyItem.getValue();
+    const history = parseHistory(await historyItem.getValue());
     expect(history.map((o) => (o.ok ? o.sessionIds : o.error.kind))).toEqual([[1652, 1653], 'no-reply']);
     expect(fetchCalls).toHaveLength(1);
   });

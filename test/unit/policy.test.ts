@@ -7,6 +7,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Background, createBackground, realDeps } from '@/utils/background';
 import { UNDO_WINDOW_MS } from '@/utils/bitrix24/unpin';
 import type { LoginAnswer } from '@/utils/messaging';
+import { parseHistory } from '@/utils/outcome';
 import {
   effectiveSettings,
   NO_POLICY,
@@ -258,17 +259,18 @@ describe('the background enforces the policy', () => {
 
   it('hideHistory: the history keeps counts, no session IDs — also those stored before the policy', async () => {
     await bg.handleMessage({ type: 'pinAll', trigger: 'control' }, fromControl(PORTAL));
-    expect((await historyItem.getValue())[0]).toMatchObject({ sessionIds: [1652, 1653] });
+    expect(parseHistory(await historyItem.getValue())[0]).toMatchObject({ sessionIds: [1652, 1653] });
     await fakeBrowser.storage.managed.set({ hideHistory: true });
     await bg.onPolicyChanged();
-    expect((await historyItem.getValue())[0]).toMatchObject({ sessionIds: [], count: 2 });
+    expect(parseHistory(await historyItem.getValue())[0]).toMatchObject({ sessionIds: [], count: 2 });
     await new Promise((r) => setTimeout(r, 2100)); // past the join window: a new pin
     const outcome = await bg.handleMessage({ type: 'pinAll', trigger: 'control' }, fromControl(PORTAL));
     // The answer shows the IDs on the control right now; nothing keeps them.
     expect(outcome).toMatchObject({ ok: true, sessionIds: [1652, 1653] });
-    const history = await historyItem.getValue();
+    const stored = await historyItem.getValue();
+    const history = parseHistory(stored);
     expect(history).toHaveLength(2);
-    expect(JSON.stringify(history)).not.toMatch(/1652|1653/);
+    expect(JSON.stringify(stored)).not.toMatch(/1652|1653/);
     expect(history.map((o) => (o.ok ? o.count : null))).toEqual([2, 2]);
   });
 

@@ -1,7 +1,7 @@
 import type { CallOptions, CallResult } from '../bitrix24/client';
 import type { SendToTab } from '../bitrix24/login-client';
 import type { BucketStates } from '../bitrix24/rate-limit';
-import type { PinOutcome } from '../outcome';
+import type { StoredOutcome } from '../outcome';
 import type { PolicyReading } from '../policy';
 import type { LoginUser, PortalInfo } from '../portals';
 import type { StoredWebhook } from '../secret-store';
@@ -18,7 +18,8 @@ export interface StoredValue<T> {
 export interface BackgroundStorage {
   webhooks: StoredValue<Record<string, StoredWebhook>>;
   portals: StoredValue<Record<string, PortalInfo>>;
-  history: StoredValue<PinOutcome[]>;
+  /** In the stored form: read it with `parseHistory`, write it with `storedHistory` (`utils/outcome.ts`). */
+  history: StoredValue<StoredOutcome[]>;
   lastPortal: StoredValue<string | null>;
   operatingReset: StoredValue<Record<string, number>>;
   pendingPins: StoredValue<Record<string, PendingPin>>;

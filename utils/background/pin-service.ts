@@ -8,6 +8,7 @@ import {
   type PinOutcome,
   type PinTrigger,
   parseHistory,
+  storedHistory,
   withoutSessionIds,
 } from '../outcome';
 import { FULL_ID_OUTCOMES, HISTORY_LIMIT } from '../storage';
@@ -80,9 +81,11 @@ export function createPinService(
       const { hideHistory, useLogin } = await settings();
       const history = [outcome, ...(await readHistory())].slice(0, HISTORY_LIMIT);
       await storage.history.setValue(
-        // Under the `hideHistory` policy no outcome keeps its session IDs, only their count.
-        history.map((o, i) =>
-          hideHistory ? withoutSessionIds(o) : i < FULL_ID_OUTCOMES || !o.ok ? o : compactOutcome(o),
+        storedHistory(
+          // Under the `hideHistory` policy no outcome keeps its session IDs, only their count.
+          history.map((o, i) =>
+            hideHistory ? withoutSessionIds(o) : i < FULL_ID_OUTCOMES || !o.ok ? o : compactOutcome(o),
+          ),
         ),
       );
       const { [outcome.portal]: _, ...pending } = await storage.pendingPins.getValue();
@@ -218,7 +221,7 @@ export function createPinService(
       if (!(await settings()).hideHistory) return;
       const history = await readHistory();
       if (history.some((o) => o.ok && (o.sessionIds.length > 0 || o.failed || o.unsure)))
-        await storage.history.setValue(history.map(withoutSessionIds));
+        await storage.history.setValue(storedHistory(history.map(withoutSessionIds)));
     });
   }
 

@@ -1,9 +1,9 @@
 import { browser } from 'wxt/browser';
 import { WEBHOOK_BROKEN } from '../bitrix24/errors';
 import { portalTabs } from '../host-access';
-import type { ContentMessage } from '../messaging';
+import type { ContentMessageInput } from '../messaging';
 import { presentOutcome } from '../notify';
-import { type PinOutcome, parseHistory } from '../outcome';
+import { type PinOutcome, parseHistory, storedOutcome } from '../outcome';
 import type { BackgroundStorage } from './deps';
 
 /** Shows an outcome: notification, badge, and the control on the portal's open tabs. Never rejects. */
@@ -17,7 +17,8 @@ export async function presentEverywhere(outcome: PinOutcome): Promise<void> {
  */
 export async function broadcastOutcome(outcome: PinOutcome): Promise<void> {
   if (!outcome.portal) return;
-  const message: ContentMessage = { type: 'outcome', outcome };
+  // The compact form: 10,000 session IDs are one string to serialize, not 10,000 values.
+  const message: ContentMessageInput = { type: 'outcome', outcome: storedOutcome(outcome) };
   const tabs = await portalTabs(outcome.portal);
   await Promise.allSettled(tabs.map((tab) => browser.tabs.sendMessage(tab.id!, message)));
 }

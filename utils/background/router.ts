@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { type Browser, browser } from 'wxt/browser';
 import { BackgroundMessage, type BackgroundResponses } from '../messaging';
-import { newOutcomeId } from '../outcome';
+import { newOutcomeId, type PinOutcome, storedOutcome } from '../outcome';
 import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
 import type { LoginService } from './login-service';
@@ -27,6 +27,21 @@ export type HandlerMap<S extends SenderKind> = {
 
 /** The answer to any accepted message; undefined means refused (no answer). */
 export type RouterAnswer = BackgroundResponses[keyof BackgroundResponses] | undefined;
+
+const isOutcome = (x: unknown): x is PinOutcome =>
+  typeof x === 'object' && x !== null && 'ok' in x && 'trigger' in x && 'action' in x && 'at' in x;
+
+/**
+ * An answer as it is sent back to the asking page or content script: an outcome, or the `outcome` of an Undo's
+ * answer, in its stored form (`storedOutcome`: the session IDs as one string, serialized once); anything else as
+ * it is. The receiver reads it with the answer's schema (`sendToBackground`).
+ */
+export function wireAnswer(answer: RouterAnswer): unknown {
+  if (isOutcome(answer)) return storedOutcome(answer);
+  if (typeof answer === 'object' && answer !== null && 'outcome' in answer && isOutcome(answer.outcome))
+    return { ...answer, outcome: storedOutcome(answer.outcome) };
+  return answer;
+}
 
 /** What the router dispatches to. */
 export interface RouterDeps {

@@ -10,7 +10,7 @@ import {
   undoTarget,
 } from '../bitrix24/unpin';
 import { hasHostAccess } from '../host-access';
-import { newOutcomeId, type PinAction, type PinOutcome, type PinTrigger } from '../outcome';
+import { newOutcomeId, type PinAction, type PinOutcome, type PinTrigger, parseHistory } from '../outcome';
 import type { BackgroundDeps, RestCall } from './deps';
 import type { PinService } from './pin-service';
 import type { PortalQueue } from './portal-queue';
@@ -167,7 +167,13 @@ export function createUnpinService(
     return queue.run(portal, async (): Promise<UndoAnswer> => {
       await pins.recoverLostPins();
       const windowMs = settings ? (await settings()).undoMinutes * 60_000 : undefined;
-      const target = undoTarget(await storage.history.getValue(), portal, deps.now(), pinId, windowMs);
+      const target = undoTarget(
+        parseHistory(await storage.history.getValue()),
+        portal,
+        deps.now(),
+        pinId,
+        windowMs,
+      );
       if ('refused' in target) return target;
       const { pin } = target;
       const outcome = await runAction(
