@@ -141,6 +141,19 @@ try {
     });
   }
 
+  /**
+   * How many session IDs a stored outcome keeps: its `ids` text (`first-last` runs and single IDs, comma-separated;
+   * utils/session-ids.ts) or, as older versions stored it, its `sessionIds` array.
+   */
+  function storedIdCount(/** @type {any} */ outcome) {
+    if (typeof outcome?.ids !== 'string') return outcome?.sessionIds?.length ?? 0;
+    if (outcome.ids === '') return 0;
+    return outcome.ids.split(',').reduce((/** @type {number} */ n, /** @type {string} */ item) => {
+      const [first, last] = item.split('-').map(Number);
+      return n + (last === undefined ? 1 : last - first + 1);
+    }, 0);
+  }
+
   /** Waits until the extension recorded an outcome (the pin finished and was presented). */
   async function waitForOutcome(timeoutMs = 10_000) {
     return waitFor(
@@ -856,7 +869,7 @@ try {
       const note = /** @type {any} */ (probes.notes[0]);
       if (!answer) throw new Error('no pin answer seen in the worker');
       const outcome = await waitForOutcome();
-      if (outcome.sessionIds?.length !== (big ? 10_000 : 2)) {
+      if (storedIdCount(outcome) !== (big ? 10_000 : 2)) {
         throw new Error(`unexpected outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
       }
       return { ms: note.at - answer.at, title: note.title, message: note.message };
@@ -1131,7 +1144,7 @@ try {
     const sw = await worker();
     await sw.evaluate(() => chrome.commands.onCommand.dispatch('pin-all'));
     const pin = await waitForOutcome(30_000);
-    const total = pin.sessionIds.length;
+    const total = storedIdCount(pin);
     const batchAt = () => emulator.requests.filter((r) => r.restMethod === 'batch').map((r) => r.at);
     const t0 = performance.timeOrigin + performance.now();
     await sw.evaluate((id) => chrome.notifications.onButtonClicked.dispatch(id, 0), pin.id);
@@ -1149,7 +1162,7 @@ try {
     const ms = undo.at - t0;
     const times = batchAt();
     const refused = emulator.requests.filter((r) => r.restMethod === 'batch' && r.status === 503).length;
-    const unpinned = undo.count ?? undo.sessionIds.length;
+    const unpinned = undo.count ?? storedIdCount(undo);
     const stillPinned = demo.sessions.filter((x) => x.pinned).length;
     const peak = maxInWindow(times, 1_000);
     results.undo5k = { total, ms, requests: times.length, peak, refused, unpinned, stillPinned, worstPingMs };

@@ -12,6 +12,7 @@ import {
   ERROR_TABLE,
   type ErrorKind,
   FAULT_ROWS,
+  type FaultName,
   faultKind,
   isCodeRow,
   kindOfCode,
@@ -295,5 +296,21 @@ describe('transport faults through callMethod, over the wire', () => {
     expect(ERROR_TABLE.filter((r) => !isCodeRow(r) && r.statuses.length === 0).map((r) => r.kind)).toEqual(
       expect.arrayContaining(['no-reply', 'network', 'no-webhook', 'host-access', 'rate-limited']),
     );
+  });
+
+  it('the kind of a fault is what reading the table row by row gives, for every status', () => {
+    // The rule as the table states it: the first row of the fault whose ranges hold the status (no status: the
+    // fault's first row); none → bad-response.
+    const byRows = (fault: FaultName, status?: number) =>
+      FAULT_ROWS.find(
+        (r) =>
+          r.fault === fault &&
+          (status === undefined || r.statuses.some(([from, to]) => status >= from && status <= to)),
+      )?.kind ?? 'bad-response';
+    for (const fault of new Set(FAULT_ROWS.map((r) => r.fault))) {
+      expect(faultKind(fault)).toBe(byRows(fault));
+      for (let status = 0; status <= 700; status++)
+        expect(faultKind(fault, status)).toBe(byRows(fault, status));
+    }
   });
 });

@@ -250,15 +250,30 @@ export function kindOnPath(kind: ErrorKind, path: 'webhook' | 'login'): ErrorKin
  * @param description the `error_description`, or `''`.
  */
 export function loginKindOfCode(code: string, status: number, description: string): ErrorKind {
-  const c = code.trim().toLowerCase();
+  const rows = LOGIN_ROWS_BY_CODE.get(code.trim().toUpperCase());
+  if (!rows) return kindOfCode(code);
   const d = description.toLowerCase();
-  const row = LOGIN_CODE_ROWS.find(
-    (r) =>
-      r.code.toLowerCase() === c &&
-      r.statuses.includes(status) &&
-      (!r.description || d.includes(r.description.toLowerCase())),
+  const row = rows.find(
+    (r) => r.statuses.includes(status) && (!r.description || d.includes(r.description.toLowerCase())),
   );
   return row?.kind ?? kindOfCode(code);
+}
+
+/** {@link LOGIN_CODE_ROWS} by upper-cased code, each code's rows in table order. */
+const LOGIN_ROWS_BY_CODE: ReadonlyMap<string, readonly LoginCodeRow[]> = groupBy(LOGIN_CODE_ROWS, (r) =>
+  r.code.toUpperCase(),
+);
+
+/** Rows grouped by a key, each group in the given order. */
+function groupBy<R, K>(rows: readonly R[], key: (row: R) => K): Map<K, R[]> {
+  const groups = new Map<K, R[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
 }
 
 /** Whether a row is about a Bitrix24 `error` code. */
@@ -299,13 +314,23 @@ export function kindOfCode(code: string): ErrorKind {
  *   100–599).
  */
 export function faultKind(fault: FaultName, status?: number): ErrorKind {
-  const row = FAULT_ROWS.find(
-    (r) =>
-      r.fault === fault &&
-      (status === undefined || r.statuses.some(([from, to]) => status >= from && status <= to)),
+  if (status === undefined) return FAULT_KINDS[fault] ?? 'bad-response';
+  const row = FAULT_ROWS_BY_FAULT.get(fault)?.find((r) =>
+    r.statuses.some(([from, to]) => status >= from && status <= to),
   );
   return row?.kind ?? 'bad-response';
 }
+
+/** The fault rows of {@link ERROR_TABLE} by fault, each fault's rows in table order. */
+const FAULT_ROWS_BY_FAULT: ReadonlyMap<FaultName, readonly FaultRow[]> = groupBy(FAULT_ROWS, (r) => r.fault);
+
+/**
+ * The kind of each fault when no HTTP status is involved: its first row in {@link ERROR_TABLE} (derived once
+ * from the table; a fault missing from the table reads as `bad-response`).
+ */
+export const FAULT_KINDS: Readonly<Partial<Record<FaultName, ErrorKind>>> = Object.freeze(
+  Object.fromEntries([...FAULT_ROWS_BY_FAULT].map(([fault, rows]) => [fault, rows[0]!.kind])),
+);
 
 /**
  * Kinds after which the same request may be sent again by the operator at once without risk of a double pin:
