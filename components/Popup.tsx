@@ -560,17 +560,19 @@ function HistoryRow(props: { outcome: PinOutcome; onCopy?: (text: string) => Pro
   else summary = outcomeText(outcome).title;
   // Older outcomes keep only their first IDs (`compactOutcome`): say how many more there were, copy none.
   const more = outcome.ok ? pinnedCount(outcome) - outcome.sessionIds.length : 0;
+  // The IDs are rendered once the row is opened: five closed rows of 10,000 IDs each cost nothing at open.
+  const [open, setOpen] = useState(false);
   return (
     <li class={outcome.ok ? 'history-ok' : 'history-error'}>
       <time dateTime={new Date(outcome.at).toISOString()}>{formatTime(outcome.at)}</time>
       <span class="history-host">{portalHost(outcome.portal)}</span>
       <span class="history-summary">{summary}</span>
       {outcome.ok && outcome.sessionIds.length > 0 && (
-        <details class="history-ids">
+        <details class="history-ids" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
           <summary>{i18n.t('popup.show_ids')}</summary>
-          <IdList key={outcome.id} class="history-id-list" ids={outcome.sessionIds} />
+          {open && <IdList key={outcome.id} class="history-id-list" ids={outcome.sessionIds} />}
           {more > 0 && <p class="history-more">{i18n.t('pinned.more', [more])}</p>}
-          {props.onCopy && more === 0 && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
+          {open && props.onCopy && more === 0 && <CopyIds ids={outcome.sessionIds} onCopy={props.onCopy} />}
         </details>
       )}
     </li>

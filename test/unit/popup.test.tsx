@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDS_PER_CHUNK, Popup, type PopupProps } from '@/components/Popup';
 import type { ErrorKind } from '@/utils/bitrix24/errors';
@@ -288,6 +288,11 @@ describe('Popup: operator experience (issue 6)', () => {
     const details = row.querySelector('details')!;
     expect(details.open).toBe(false);
     expect(details.querySelector('summary')?.textContent).toBe('Show IDs');
+    // Closed, the row renders no IDs (a history of 10,000-ID pins costs nothing until one is opened).
+    expect(details.textContent).not.toContain('2000');
+    act(() => {
+      details.open = true;
+    });
     expect(details.textContent).toContain(ids.join(', '));
     fireEvent.click(within(details).getByRole('button', { name: 'Copy IDs' }));
     expect(onCopy).toHaveBeenCalledWith(ids.join(', '));
@@ -312,6 +317,9 @@ describe('Popup: operator experience (issue 6)', () => {
       shortcut: '',
       onOpenShortcutSettings: vi.fn(),
       onCopy: vi.fn(),
+    });
+    act(() => {
+      document.querySelector<HTMLDetailsElement>('.history-ids')!.open = true;
     });
     for (const el of document.querySelectorAll('[tabindex]')) expect(el.getAttribute('tabindex')).toBe('0');
     const focusable = [...document.querySelectorAll('button, select, summary, [tabindex="0"]')].map(
