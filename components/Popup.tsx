@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
 import type { UndoAnswer } from '@/utils/background/unpin-service';
 import { type ErrorKind, WEBHOOK_BROKEN } from '@/utils/bitrix24/errors';
@@ -119,10 +119,11 @@ function whenIdle(callback: () => void): () => void {
 
 /**
  * Every ID, as one comma-separated text, however many (the notification shows "+N more", the popup the whole
- * list). Rendered in blocks of {@link IDS_PER_CHUNK} IDs, the first at once and each next one in an idle callback;
- * blocks out of the scrolled view are skipped by layout (`content-visibility: auto` in `popup.css`). Ten thousand
- * IDs laid out as one text made a 64–85 ms long task while the popup opened (bench row "10,000-ID popup: longest
- * task"), during which a click waited. The text is the same as {@link idsText}, which "Copy IDs" copies.
+ * list). Rendered in blocks of {@link IDS_PER_CHUNK} IDs, the first at once and each next one in an idle callback,
+ * each block's text built once: what the popup renders before its first paint does not grow with the number of
+ * IDs. Ten thousand IDs laid out as one text made a 64–85 ms long task while the popup opened (bench row
+ * "10,000-ID popup: longest task"), during which a click waited. The text is the same as {@link idsText}, which
+ * "Copy IDs" copies.
  */
 function IdList(props: { ids: readonly number[]; class: string }) {
   const { ids } = props;
@@ -131,11 +132,13 @@ function IdList(props: { ids: readonly number[]; class: string }) {
     if (shown >= ids.length) return;
     return whenIdle(() => setShown((n) => Math.min(ids.length, n + IDS_PER_CHUNK)));
   }, [shown, ids]);
+  const texts = useMemo<string[]>(() => [], [ids]);
   const chunks: string[] = [];
-  for (let start = 0; start < shown; start += IDS_PER_CHUNK) {
+  for (let start = 0, i = 0; start < shown; start += IDS_PER_CHUNK, i++) {
     const end = Math.min(ids.length, start + IDS_PER_CHUNK);
     // The separator ends a block rather than starting the next, so no line starts with a comma.
-    chunks.push(idsText(ids.slice(start, end)) + (end < ids.length ? ', ' : ''));
+    texts[i] ??= idsText(ids.slice(start, end)) + (end < ids.length ? ', ' : '');
+    chunks.push(texts[i] as string);
   }
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrollable list must be reachable by keyboard; a group, not a fieldset (no form, and a fieldset breaks overflow wrapping)

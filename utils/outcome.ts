@@ -170,13 +170,26 @@ export type StoredOutcome = PinOutcome extends infer O
   : never;
 
 /**
- * The stored and sent form of an outcome ({@link StoredOutcome}): its session IDs as one string. Failures are
- * returned as they are.
+ * The text form of each outcome's session IDs that is known already: the one it was read from
+ * ({@link PinOutcomeSchema}) or last stored as ({@link storedOutcome}). Outcomes are never changed in place (every
+ * change makes a new object), so an outcome's text stays right; storing the history again and broadcasting an
+ * outcome that was just stored then encode nothing.
+ */
+const idsTextOf = new WeakMap<PinOutcome, string>();
+
+/**
+ * The stored and sent form of an outcome ({@link StoredOutcome}): its session IDs as one string, encoded once per
+ * outcome. Failures are returned as they are.
  */
 export function storedOutcome(outcome: PinOutcome): StoredOutcome {
   if (!outcome.ok) return outcome;
   const { sessionIds, ...rest } = outcome;
-  return { ...rest, ids: encodeSessionIds(sessionIds) };
+  let ids = idsTextOf.get(outcome);
+  if (ids === undefined) {
+    ids = encodeSessionIds(sessionIds);
+    idsTextOf.set(outcome, ids);
+  }
+  return { ...rest, ids };
 }
 
 /**
@@ -208,7 +221,9 @@ export const PinOutcomeSchema: v.GenericSchema<StoredOutcome, PinOutcome> = v.pi
       addIssue({ message: 'session IDs: neither an ID list nor its text form' });
       return NEVER;
     }
-    return { ...rest, sessionIds: decoded };
+    const read: PinOutcome = { ...rest, sessionIds: decoded };
+    if (ids !== undefined) idsTextOf.set(read, ids);
+    return read;
   }),
 ) as v.GenericSchema<StoredOutcome, PinOutcome>;
 
