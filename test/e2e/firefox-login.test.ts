@@ -29,7 +29,8 @@ describe('Pin all with the operator’s login, no webhook (Firefox ESR)', () => 
     expect(history[0]).toMatchObject({
       trigger: 'control',
       ok: true,
-      sessionIds: [1652, 1653],
+      // The stored form: the session IDs 1652 and 1653 as one compact text (utils/session-ids.ts).
+      ids: '1652-1653',
       portal: DEMO,
     });
     const pins = s.pins();

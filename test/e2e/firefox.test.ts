@@ -52,7 +52,8 @@ describe('Pin all in Firefox ESR', () => {
     expect(history[0]).toMatchObject({
       trigger: 'control',
       ok: true,
-      sessionIds: [1652, 1653],
+      // The stored form: the session IDs 1652 and 1653 as one compact text (utils/session-ids.ts).
+      ids: '1652-1653',
       portal: DEMO,
     });
     await watcher.waitForFunction(() => (globalThis as unknown as { seen: string[] }).seen.length > 0, {
@@ -119,7 +120,8 @@ describe('Pin all in Firefox ESR', () => {
       expect((await s.storedHistory())[0]).toMatchObject({
         trigger: 'control',
         ok: true,
-        sessionIds: [1652, 1653],
+        // The stored form: the session IDs 1652 and 1653 as one compact text (utils/session-ids.ts).
+        ids: '1652-1653',
       });
       await page.close();
     },

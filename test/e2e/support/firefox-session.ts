@@ -12,9 +12,12 @@ export interface FirefoxSession {
   /** Opens an extension page (its `goto` never resolves under BiDi: wait on the DOM instead). */
   openExtensionPage(path: string, readySelector: string): Promise<Page>;
   pins(): RecordedRequest[];
-  /** The extension's stored pin history (newest first), read from an extension page. */
+  /**
+   * The extension's stored pin history (newest first), read from an extension page: as stored, the session IDs
+   * of each outcome as one compact text (`ids`, utils/session-ids.ts).
+   */
   storedHistory(): Promise<
-    { id: string; trigger: string; ok: boolean; portal: string; sessionIds?: number[] }[]
+    { id: string; trigger: string; ok: boolean; portal: string; ids?: string; sessionIds?: number[] }[]
   >;
   close(): Promise<void>;
 }
