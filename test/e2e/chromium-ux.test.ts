@@ -315,7 +315,8 @@ function tour(lang: 'en' | 'ru', run: () => Run) {
     expect(await focused(popup)).toMatch(/^summary/);
     await popup.keyboard.press('Enter');
     expect(await popup.locator('.history-ids[open]').count()).toBe(1);
-    expect(await popup.locator('.history-ids[open]').innerText()).toContain('1739');
+    // The row renders its IDs once opened (the toggle event comes a moment after the key).
+    await expect.poll(() => popup.locator('.history-ids[open]').innerText()).toContain('1739');
     // …and everything else is reachable: the shortcut line's action and Options.
     const options = ru ? 'button "Настройки"' : 'button "Options"';
     const stops: string[] = [];
