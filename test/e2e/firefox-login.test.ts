@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clickControl, DEMO, type FirefoxSession, startFirefoxSession } from './support/firefox-session';
+import { describe, expect, it } from 'vitest';
+import { clickControl, DEMO, useFirefoxSession } from './support/firefox-session';
 
 /**
  * Zero setup in Firefox ESR: a fresh profile with no webhook pins with the operator's own Bitrix24 login, from
@@ -7,13 +7,7 @@ import { clickControl, DEMO, type FirefoxSession, startFirefoxSession } from './
  * of the page, with its cookie and a form `sessid`).
  */
 describe('Pin all with the operator’s login, no webhook (Firefox ESR)', () => {
-  let s: FirefoxSession;
-  beforeAll(async () => {
-    s = await startFirefoxSession();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useFirefoxSession();
 
   it('from the injected control: one POST to /rest/…pinAll.json with the page’s cookie and a form sessid', async () => {
     const page = await s.browser.newPage();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIREFOX_BUILD } from './support/firefox.mjs';
-import { DEMO_WEBHOOK, type FirefoxSession, startFirefoxSession } from './support/firefox-session';
+import { DEMO_WEBHOOK, startFirefoxSession, useFirefoxSession } from './support/firefox-session';
 import {
   buildWithAddonId,
   FIREFOX_POLICY_FILE,
@@ -19,17 +19,18 @@ if (!isRoot)
   console.log(`firefox-policy: skipped — writing ${FIREFOX_POLICY_FILE} needs root (CI runs as root)`);
 
 describe.runIf(isRoot)('browser policy in Firefox ESR (managed storage from policies.json)', () => {
-  let s: FirefoxSession;
   const cleanups: (() => Promise<void>)[] = [];
+  let extensionDir = '';
 
   beforeAll(async () => {
     const build = await buildWithAddonId(FIREFOX_BUILD);
     cleanups.push(build.remove);
+    extensionDir = build.dir;
     const policy = await writeFirefoxPolicy(build.addonId, { signIn: 'login', allowUnpinAll: 'no' });
     cleanups.push(policy.remove);
-    s = await startFirefoxSession({}, { extensionDir: build.dir });
-    cleanups.unshift(() => s.close());
   });
+  // Registered after the hook above, so the build and the policy exist when the session starts; it closes first.
+  const s = useFirefoxSession(() => startFirefoxSession({}, { extensionDir }));
 
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup().catch(() => {});

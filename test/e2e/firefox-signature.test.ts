@@ -1,19 +1,13 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, type FirefoxSession, startFirefoxSession } from './support/firefox-session';
+import { describe, expect, it } from 'vitest';
+import { DEMO, useFirefoxSession } from './support/firefox-session';
 
 // Issue 14, "a miss is visible", in Firefox ESR: the popup's question reaches the portal tab's top frame, which
 // answers for its same-origin legacy frame too (its document read through the frame element from the content
 // script), and only when asked by an extension page.
 
 describe('page report in Firefox ESR', () => {
-  let s: FirefoxSession;
-  beforeAll(async () => {
-    s = await startFirefoxSession();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useFirefoxSession();
 
   /** Asks the portal tab's top frame from an extension page, as the popup does. */
   async function ask(extensionPage: Page, url: string): Promise<unknown> {

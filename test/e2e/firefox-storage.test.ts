@@ -1,14 +1,7 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateInContentScript } from './support/firefox-content-script';
-import {
-  clickControl,
-  DEMO,
-  DEMO_WEBHOOK,
-  type FirefoxSession,
-  saveWebhook,
-  startFirefoxSession,
-} from './support/firefox-session';
+import { clickControl, DEMO, DEMO_WEBHOOK, saveWebhook, useFirefoxSession } from './support/firefox-session';
 
 /**
  * Where the webhook lives (Firefox, which has no `setAccessLevel`): after it was saved through the options page, the
@@ -18,14 +11,6 @@ import {
  * keeps working.
  */
 const SECRET = 'demosecret123';
-
-let s: FirefoxSession;
-beforeAll(async () => {
-  s = await startFirefoxSession();
-});
-afterAll(async () => {
-  await s?.close();
-});
 
 /** What the content script can read: every storage area it reaches, and the IndexedDB databases it can list. */
 const CONTENT_SCRIPT_VIEW = `(async () => {
@@ -68,6 +53,8 @@ async function extensionView(page: Page): Promise<{ areas: string; secrets: unkn
 }
 
 describe('the stored webhook (Firefox)', () => {
+  const s = useFirefoxSession();
+
   it('is in no storage area the content script can read, nor in the extension’s own storage areas', async () => {
     const { page: options } = await saveWebhook(s, DEMO_WEBHOOK);
     await options.close();

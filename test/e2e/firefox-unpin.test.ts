@@ -1,22 +1,14 @@
 // Undo and Unpin all in Firefox ESR (MV3, the built extension) against the emulator, checked on the emulator's
 // pin state: Undo leaves the dialog pinned by hand before pinned; Unpin all asks first and Cancel sends nothing.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEMO_WEBHOOK,
-  type FirefoxSession,
-  saveWebhook,
-  startFirefoxSession,
-} from './support/firefox-session';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_WEBHOOK, saveWebhook, startFirefoxSession, useFirefoxSession } from './support/firefox-session';
 
 describe('Undo and Unpin all in Firefox ESR', () => {
-  let s: FirefoxSession;
-  beforeAll(async () => {
-    s = await startFirefoxSession();
-    const { page } = await saveWebhook(s, DEMO_WEBHOOK);
+  const s = useFirefoxSession(async () => {
+    const session = await startFirefoxSession();
+    const { page } = await saveWebhook(session, DEMO_WEBHOOK);
     await page.close();
-  });
-  afterAll(async () => {
-    await s?.close();
+    return session;
   });
   beforeEach(async () => {
     s.emulator.reset();

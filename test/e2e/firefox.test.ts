@@ -1,21 +1,19 @@
 import type { Frame, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clickControl,
   DEMO,
   DEMO_WEBHOOK,
-  type FirefoxSession,
   saveWebhook,
   startFirefoxSession,
+  useFirefoxSession,
 } from './support/firefox-session';
 
 describe('Pin all in Firefox ESR', () => {
-  let s: FirefoxSession;
-  beforeAll(async () => {
-    s = await startFirefoxSession();
-  });
-  afterAll(async () => {
-    await s?.close();
+  // Tests after the first rely on its saved webhook: a session restarted for a retry gets it saved again.
+  const s = useFirefoxSession(undefined, async (session) => {
+    const { page } = await saveWebhook(session, DEMO_WEBHOOK);
+    await page.close();
   });
 
   it('the options page checks the webhook and says whom it acts as', async () => {
@@ -129,13 +127,9 @@ describe('Pin all in Firefox ESR', () => {
 });
 
 describe('Firefox with host access withheld (X10)', () => {
-  let s: FirefoxSession;
-  beforeAll(async () => {
-    s = await startFirefoxSession({ 'extensions.originControls.grantByDefault': false });
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useFirefoxSession(() =>
+    startFirefoxSession({ 'extensions.originControls.grantByDefault': false }),
+  );
 
   it('the options page asks for access in the Save click, and the popup offers Grant access when it is missing', async () => {
     // With optional-permission prompts off, the request made by the Save click is granted as a user's "Allow".
@@ -184,13 +178,7 @@ describe('Firefox with host access withheld (X10)', () => {
 });
 
 describe('Firefox: a self-hosted portal (W11)', () => {
-  let s: FirefoxSession;
-  beforeAll(async () => {
-    s = await startFirefoxSession();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useFirefoxSession();
 
   const BOX = 'https://crm.example.org';
   const hosts = (page: import('puppeteer-core').Page) =>

@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type Emulator, type RecordedRequest, startEmulator } from '../../emulator/index.mjs';
 import { launchFirefox } from './firefox.mjs';
 
@@ -37,21 +38,32 @@ export async function startFirefoxSession(
     browser: ff.browser,
     extensionUrl: ff.extensionUrl,
     async openExtensionPage(path, readySelector) {
-      const page = await ff.browser.newPage();
       const url = ff.extensionUrl(path);
-      void page.goto(url).catch(() => {});
-      // Evaluations can fail while the navigation from about:blank is under way: retry until the page is there.
-      // 30 s: on a busy 2-core machine Firefox can take that long to show an extension page.
-      const deadline = Date.now() + 30_000;
+      // 45 s in all: on a busy 2-core machine Firefox can take 30 s to show an extension page. A tab that has not
+      // shown it within 12 s is closed and the page opened in a new tab: once in a while a tab's evaluations are
+      // all terminated (BiDi: "right-hand side of 'in' should be an object, got null") and it never recovers.
+      const deadline = Date.now() + 45_000;
       for (;;) {
-        try {
-          await page.waitForSelector(readySelector, { timeout: 2_000 });
-          return page;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          // A navigation that never started (or was aborted) is started again.
-          if (!page.url().startsWith('moz-extension:')) void page.goto(url).catch(() => {});
+        const page = await ff.browser.newPage();
+        void page.goto(url).catch(() => {});
+        const tabDeadline = Math.min(deadline, Date.now() + 12_000);
+        for (;;) {
+          try {
+            // Evaluations can fail while the navigation from about:blank is under way: retry until the page is
+            // there.
+            await page.waitForSelector(readySelector, { timeout: 2_000 });
+            return page;
+          } catch (error) {
+            if (Date.now() > deadline) {
+              await page.close().catch(() => {});
+              throw new Error(`${path} did not show ${readySelector} within 45 s`, { cause: error });
+            }
+            if (Date.now() > tabDeadline) break;
+            // A navigation that never started (or was aborted) is started again.
+            if (!page.url().startsWith('moz-extension:')) void page.goto(url).catch(() => {});
+          }
         }
+        await page.close().catch(() => {});
       }
     },
     pins: () => emulator.requests.filter((r) => r.restMethod === 'imopenlines.session.mode.pinall'),
@@ -71,6 +83,47 @@ export async function startFirefoxSession(
     },
   };
   return session;
+}
+
+/**
+ * One Firefox session for the tests of a `describe` block, started before the first of them, and started afresh
+ * before a test whose try failed is tried again (the e2e config retries once): a Firefox whose extension pages
+ * stopped showing is not handed to the retry. `restore` recreates, in a restarted session, what the block's earlier
+ * tests left that later ones rely on (such as a saved webhook).
+ * @param start starts a session (as `startFirefoxSession` with the block's prefs and build).
+ * @param restore run on a restarted session only, before the retried test.
+ * @returns the current session; tests use it as a `FirefoxSession` (it forwards to the session running now).
+ */
+export function useFirefoxSession(
+  start: () => Promise<FirefoxSession> = () => startFirefoxSession(),
+  restore?: (s: FirefoxSession) => Promise<void>,
+): FirefoxSession {
+  let current: FirefoxSession | undefined;
+  let failed = false;
+  beforeAll(async () => {
+    current = await start();
+  });
+  beforeEach(async ({ onTestFailed }) => {
+    if (failed) {
+      failed = false;
+      await current?.close().catch(() => {});
+      current = undefined;
+      current = await start();
+      await restore?.(current);
+    }
+    onTestFailed(() => {
+      failed = true;
+    });
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as FirefoxSession, {
+    get(_, key) {
+      if (!current) throw new Error('no Firefox session: it is started before the first test of the block');
+      return current[key as keyof FirefoxSession];
+    },
+  });
 }
 
 /** Saves a webhook through the options page as an operator does; returns the verdict text. */
