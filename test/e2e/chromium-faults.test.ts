@@ -1,6 +1,6 @@
-// Fault tolerance of the pin in real Chromium (issue 4): worker restarts (X6), an install or reload under an open
-// tab (X1), failing notifications (X8), a dropped connection, the operating limit (W6), HTTPS required (W4) and a
-// storm of shortcut presses (W5). Every test counts the pin POSTs the emulator received.
+// Fault tolerance of the pin in real Chromium (issue 4): worker restarts, an install or reload under an open
+// tab, failing notifications, a dropped connection, the operating limit, HTTPS required and a
+// storm of shortcut presses. Every test counts the pin POSTs the emulator received.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clickPinAllControl, recordNotifications } from './support/chromium.mjs';
@@ -63,7 +63,7 @@ const dispatchCommand = async () =>
 const badge = async () => (await s.worker()).evaluate(() => chrome.action.getBadgeText({}));
 const controlOf = async (page: Page) => (await readControls(page))[0];
 
-describe('X6: the service worker stopped', () => {
+describe('the service worker stopped', () => {
   it('then a popup click pins the first time, with exactly one POST', async () => {
     const ctx = await context();
     await stopServiceWorker(ctx, s.extensionId);
@@ -131,7 +131,7 @@ describe('X6: the service worker stopped', () => {
   });
 });
 
-describe('X1: the extension installed (reloaded) under an already open portal tab', () => {
+describe('the extension installed (reloaded) under an already open portal tab', () => {
   it('the pin-all command pins from the background: one POST, a notification, no error', async () => {
     const page = await openContactCenter();
     const sw = await reloadExtension(page.context(), s.extensionId, await s.worker());
@@ -153,7 +153,7 @@ describe('X1: the extension installed (reloaded) under an already open portal ta
   });
 });
 
-describe('X8: notifications fail', () => {
+describe('notifications fail', () => {
   it.each([
     ['throws', 'throw'],
     ['rejects', 'reject'],
@@ -242,7 +242,7 @@ describe('faults of the portal', () => {
     else expect(notes[1]!.message).toMatch(NO_REPLY);
   });
 
-  it('W6: after a pin whose envelope said when the operating limit resets, OPERATION_TIME_LIMIT names that time; no retry', async () => {
+  it('after a pin whose envelope said when the operating limit resets, OPERATION_TIME_LIMIT names that time; no retry', async () => {
     const resetAt = Math.floor(Date.now() / 1000) + 9 * 60;
     s.emulator.fault({
       method: PIN,
@@ -273,7 +273,7 @@ describe('faults of the portal', () => {
     expect(s.pins().map((r) => r.status)).toEqual([200, 429]);
   });
 
-  it('W4: INVALID_REQUEST "Https required." says HTTPS is required', async () => {
+  it('INVALID_REQUEST "Https required." says HTTPS is required', async () => {
     s.emulator.fault({ method: PIN, error: 'INVALID_REQUEST', status: 401, description: 'Https required.' });
     await dispatchCommand();
     const [note] = await s.waitForNotes();
@@ -282,7 +282,7 @@ describe('faults of the portal', () => {
   });
 });
 
-describe('W5: a storm of triggers', () => {
+describe('a storm of triggers', () => {
   it('100 pin-all commands within a second: one POST; a press a second later is joined or spaced', async () => {
     const sw = await s.worker();
     const elapsed = await sw.evaluate(async () => {

@@ -25,7 +25,7 @@ const legacyFrame = async (page: Page): Promise<Frame> => {
 };
 
 describe('where the control appears (Chromium)', () => {
-  it('X4: follows in-app navigation /stream/ → /online/?IM_LINES=chat… → /contact_center/ → back', async () => {
+  it('follows in-app navigation /stream/ → /online/?IM_LINES=chat… → /contact_center/ → back', async () => {
     const page = await s.newPage();
     await page.goto(`${DEMO}/stream/`);
     await page.waitForTimeout(300);
@@ -44,7 +44,7 @@ describe('where the control appears (Chromium)', () => {
     await expectControls(page, 0);
   });
 
-  it('X14: appears with the Open Lines list in the messenger slider over /stream/ and leaves with it', async () => {
+  it('appears with the Open Lines list in the messenger slider over /stream/ and leaves with it', async () => {
     const page = await s.newPage();
     await page.goto(`${DEMO}/stream/`);
     await page.click('#open-messenger');
@@ -65,7 +65,7 @@ describe('where the control appears (Chromium)', () => {
     await expectControls(page, 0);
   });
 
-  it('X13: in the legacy Open Lines frame, one control next to the list, pinning the frame portal', async () => {
+  it('in the legacy Open Lines frame, one control next to the list, pinning the frame portal', async () => {
     const page = await s.newPage();
     await page.goto(`${DEMO}/online/?ol=legacy`);
     const frame = await legacyFrame(page);
@@ -81,7 +81,7 @@ describe('where the control appears (Chromium)', () => {
       .toBe('Pinned 2 dialogs: 1652, 1653');
   });
 
-  it('X3: the content script injected a second time still gives one control, and one click one request', async () => {
+  it('the content script injected a second time still gives one control, and one click one request', async () => {
     const page = await s.newPage();
     await page.goto(`${DEMO}/contact_center/`);
     await expectControls(page, 1);
@@ -102,7 +102,7 @@ describe('where the control appears (Chromium)', () => {
     expect(await s.notes()).toHaveLength(1);
   });
 
-  it('X12: clicks by page scripts (.click(), synthetic events, keyboard events) pin nothing', async () => {
+  it('clicks by page scripts (.click(), synthetic events, keyboard events) pin nothing', async () => {
     const page = await s.newPage();
     await page.goto(`${DEMO}/contact_center/`);
     await expectControls(page, 1);
@@ -150,7 +150,7 @@ describe('where the control appears (Chromium)', () => {
     await expect.poll(async () => (await readControls(page))[0]?.status).toBe('Pinned 2 dialogs: 1652, 1653');
   });
 
-  it('X5: page styles do not change the control', async () => {
+  it('page styles do not change the control', async () => {
     const page = await s.newPage();
     await page.goto(`${DEMO}/contact_center/`);
     await expectControls(page, 1);
@@ -167,7 +167,7 @@ describe('where the control appears (Chromium)', () => {
     expect(after.shot.equals(before.shot)).toBe(true);
   });
 
-  it('X2: after the extension is reloaded, the old control, once clicked, disables itself and says to reload the page', async () => {
+  it('after the extension is reloaded, the old control, once clicked, disables itself and says to reload the page', async () => {
     const page = await s.newPage();
     await page.goto(`${DEMO}/contact_center/`);
     await expectControls(page, 1);

@@ -58,7 +58,7 @@ describe('Pin all in Chromium', () => {
     expect(s.pins()).toHaveLength(1);
   });
 
-  it('W5: the shortcut pressed 10 times in one second sends one pin', async () => {
+  it('the shortcut pressed 10 times in one second sends one pin', async () => {
     const sw = await s.worker();
     await sw.evaluate(async () => {
       const onCommand = chrome.commands.onCommand as unknown as { dispatch(c: string): void };
@@ -73,7 +73,7 @@ describe('Pin all in Chromium', () => {
     expect(await s.notes()).toHaveLength(1);
   });
 
-  it('W5: QUERY_LIMIT_EXCEEDED is retried once after a back-off, one message', async () => {
+  it('QUERY_LIMIT_EXCEEDED is retried once after a back-off, one message', async () => {
     s.emulator.fault({
       method: 'imopenlines.session.mode.pinAll',
       error: 'QUERY_LIMIT_EXCEEDED',
@@ -91,37 +91,29 @@ describe('Pin all in Chromium', () => {
 
   it.each([
     [
-      'W7: INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
       { error: 'INVALID_CREDENTIALS', status: 401, description: 'Invalid request credentials' },
       /invalid or was deleted/,
     ],
     [
-      'W7: NO_AUTH_FOUND',
+      'NO_AUTH_FOUND',
       { error: 'NO_AUTH_FOUND', status: 401, description: 'Wrong authorization data' },
       /invalid or was deleted/,
     ],
     [
-      'W8: insufficient_scope with an empty description',
+      'insufficient_scope with an empty description',
       { error: 'insufficient_scope', status: 401, description: '' },
       /imopenlines/,
     ],
-    ['W8: insufficient_scope as 403', { error: 'insufficient_scope', status: 403 }, /imopenlines/],
+    ['insufficient_scope as 403', { error: 'insufficient_scope', status: 403 }, /imopenlines/],
     [
-      'W9: a login page with 200',
+      'a login page with 200',
       { html: '<!DOCTYPE html><html><body><form>Login</form></body></html>', status: 200 },
       /web page, not REST/,
     ],
-    [
-      'W9: a 404 web page',
-      { html: '<html><body>Not found</body></html>', status: 404 },
-      /web page, not REST/,
-    ],
-    ['W13: 500 INTERNAL_SERVER_ERROR', { error: 'INTERNAL_SERVER_ERROR', status: 500 }, /server error/],
-    [
-      'W13: 502 HTML from a proxy',
-      { html: '<html><h1>502 Bad Gateway</h1></html>', status: 502 },
-      /server error/,
-    ],
+    ['a 404 web page', { html: '<html><body>Not found</body></html>', status: 404 }, /web page, not REST/],
+    ['500 INTERNAL_SERVER_ERROR', { error: 'INTERNAL_SERVER_ERROR', status: 500 }, /server error/],
+    ['502 HTML from a proxy', { html: '<html><h1>502 Bad Gateway</h1></html>', status: 502 }, /server error/],
   ])('%s → one request, no retry, a message that says what to do', async (_name, fault, text) => {
     s.emulator.fault({ method: 'imopenlines.session.mode.pinAll', ...fault } as never);
     const page = await openContactCenter();
@@ -134,7 +126,7 @@ describe('Pin all in Chromium', () => {
     expect(await (await s.worker()).evaluate(() => chrome.action.getBadgeText({}))).toBe('!');
   });
 
-  it('W7: the options page then shows the webhook needs replacing', async () => {
+  it('the options page then shows the webhook needs replacing', async () => {
     s.emulator.fault({
       method: 'imopenlines.session.mode.pinAll',
       error: 'INVALID_CREDENTIALS',
@@ -153,7 +145,7 @@ describe('Pin all in Chromium', () => {
     await expect.poll(() => options.locator('body').innerText()).toMatch(/acts as Jane Doe/);
   });
 
-  it('W12: nothing to pin', async () => {
+  it('nothing to pin', async () => {
     s.emulator.fault({ method: 'imopenlines.session.mode.pinAll', result: [] });
     const page = await openContactCenter();
     await clickPinAllControl(page, page);
@@ -161,7 +153,7 @@ describe('Pin all in Chromium', () => {
     expect(note!.title).toMatch(/^Nothing to pin/);
   });
 
-  it('W12: 500 IDs: count, first IDs and "+N more" in the notification, the full list in the popup', async () => {
+  it('500 IDs: count, first IDs and "+N more" in the notification, the full list in the popup', async () => {
     const ids = Array.from({ length: 500 }, (_, i) => 10_001 + i);
     s.emulator.fault({ method: 'imopenlines.session.mode.pinAll', result: ids });
     const page = await openContactCenter();
@@ -175,7 +167,7 @@ describe('Pin all in Chromium', () => {
     await expect.poll(() => popup.locator('.popup-last').innerText()).toContain('10500');
   });
 
-  it('W15: no reply within 20 s → "may or may not be pinned", busy ends, no re-POST', async () => {
+  it('no reply within 20 s → "may or may not be pinned", busy ends, no re-POST', async () => {
     s.emulator.fault({ method: 'imopenlines.session.mode.pinAll', noReply: true });
     const page = await openContactCenter();
     await clickPinAllControl(page, page);

@@ -72,7 +72,7 @@ const notes = async (r: Run): Promise<{ id: string; title: string }[]> =>
   );
 /** Unpins every dialog on the emulated portals (and forgets its records), so the next pin answers 1652, 1653. */
 const unpinAll = (r: Run) => r.emulator.reset();
-/** A pin within 2 s of the last one joins it (W5); tests that want a fresh pin wait that out. */
+/** A pin within 2 s of the last one joins it; tests that want a fresh pin wait that out. */
 const pastJoinWindow = () => new Promise((r) => setTimeout(r, 2_100));
 
 /** The text of the control's live region, read through its exposed shadow root (see exposeClosedShadowRoots). */

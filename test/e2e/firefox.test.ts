@@ -25,7 +25,7 @@ describe('Pin all in Firefox ESR', () => {
 
   it('pins from the injected control: one POST, the outcome on the control', async () => {
     s.emulator.reset();
-    // X7: the notification must show in Firefox (headless Firefox closes it at once: watch onShown/onClosed).
+    // the notification must show in Firefox (headless Firefox closes it at once: watch onShown/onClosed).
     const watcher = await s.openExtensionPage('popup.html', 'main');
     await watcher.evaluate(() => {
       const seen: string[] = [];
@@ -126,7 +126,7 @@ describe('Pin all in Firefox ESR', () => {
   );
 });
 
-describe('Firefox with host access withheld (X10)', () => {
+describe('Firefox with host access withheld', () => {
   const s = useFirefoxSession(() =>
     startFirefoxSession({ 'extensions.originControls.grantByDefault': false }),
   );
@@ -177,7 +177,7 @@ describe('Firefox with host access withheld (X10)', () => {
   });
 });
 
-describe('Firefox: a self-hosted portal (W11)', () => {
+describe('Firefox: a self-hosted portal', () => {
   const s = useFirefoxSession();
 
   const BOX = 'https://crm.example.org';

@@ -61,7 +61,7 @@ beforeEach(() => {
 let granted: boolean;
 
 describe('checkWebhook', () => {
-  it('W14: saves a working webhook and says whom it acts as, admin flag included', async () => {
+  it('saves a working webhook and says whom it acts as, admin flag included', async () => {
     portal({ 'method.get': methodGet(), profile: profile(true) });
     const check = await checkWebhook(
       `  ${WEBHOOK.toUpperCase().replace('HTTPS', 'https')}profile.json\n`,
@@ -75,7 +75,7 @@ describe('checkWebhook', () => {
     expect(Object.keys(await webhooksItem.getValue())).toEqual([PORTAL]);
   });
 
-  it('W1: refuses a URL without user ID before sending anything, nothing saved', async () => {
+  it('refuses a URL without user ID before sending anything, nothing saved', async () => {
     const calls = portal({});
     const check = await checkWebhook('https://x.bitrix24.com/rest/abc123xyz/', true);
     expect(check).toMatchObject({
@@ -87,13 +87,13 @@ describe('checkWebhook', () => {
     expect(await webhooksItem.getValue()).toEqual({});
   });
 
-  it('W8: a webhook without the imopenlines scope is refused and not saved', async () => {
+  it('a webhook without the imopenlines scope is refused and not saved', async () => {
     portal({ 'method.get': methodGet(false), profile: profile() });
     expect(await checkWebhook(WEBHOOK, true)).toMatchObject({ ok: false, error: { kind: 'missing-scope' } });
     expect(await portalsItem.getValue()).toEqual({});
   });
 
-  it('W7: a deleted webhook is refused with its kind', async () => {
+  it('a deleted webhook is refused with its kind', async () => {
     portal({
       'method.get': {
         status: 401,
@@ -202,7 +202,7 @@ describe('handleMessage', () => {
   });
 });
 
-describe('host access (X10)', () => {
+describe('host access', () => {
   it('without host access the pin says so and sends nothing', async () => {
     const calls = portal({
       'method.get': methodGet(),
@@ -225,7 +225,7 @@ describe('host access (X10)', () => {
 });
 
 describe('onCommand', () => {
-  it('X1/X6: the shortcut pins on the configured portal with only a notification and the badge', async () => {
+  it('the shortcut pins on the configured portal with only a notification and the badge', async () => {
     portal({
       'method.get': methodGet(),
       profile: profile(),

@@ -79,15 +79,15 @@ describe('classifyAnswer: the error table of bitrix24-rest.md', () => {
 
   it.each([
     [
-      'W9: login page with 200',
+      'login page with 200',
       200,
       'text/html; charset=UTF-8',
       '<!DOCTYPE html><html><body>Login</body></html>',
       'not-rest',
     ],
-    ['W9: 404 page', 404, 'text/html', '<html><body>Not found</body></html>', 'not-rest'],
-    ['W9: HTML without a content type', 200, null, '  <html></html>', 'not-rest'],
-    ['W13: 502 HTML from a proxy', 502, 'text/html', '<html><h1>502 Bad Gateway</h1></html>', 'server-error'],
+    ['404 page', 404, 'text/html', '<html><body>Not found</body></html>', 'not-rest'],
+    ['HTML without a content type', 200, null, '  <html></html>', 'not-rest'],
+    ['502 HTML from a proxy', 502, 'text/html', '<html><h1>502 Bad Gateway</h1></html>', 'server-error'],
     ['truncated JSON', 200, JSON_TYPE, '{"result":[1,2', 'bad-response'],
     ['JSON that is not an object', 200, JSON_TYPE, '[1,2]', 'bad-response'],
     ['JSON null', 200, JSON_TYPE, 'null', 'bad-response'],
@@ -184,7 +184,7 @@ describe('callMethod', () => {
     expect(fetch.mock.calls.filter(([u]) => String(u).includes('s3cr3tcode'))).toHaveLength(1);
   });
 
-  it('W15: no reply within the timeout → no-reply, one request only', async () => {
+  it('no reply within the timeout → no-reply, one request only', async () => {
     const fetch = vi.fn(
       (_url: RequestInfo | URL, init?: RequestInit) =>
         new Promise<Response>((_resolve, reject) => {
@@ -196,7 +196,7 @@ describe('callMethod', () => {
     expect(fetch).toHaveBeenCalledTimes(1);
   });
 
-  it('W10: a TypeError with an unreachable portal → network; the probe carries no secret', async () => {
+  it('a TypeError with an unreachable portal → network; the probe carries no secret', async () => {
     const fetch = vi.fn(async () => {
       throw new TypeError('Failed to fetch');
     });

@@ -137,7 +137,7 @@ describe('startPinAllControl', () => {
     expect(send).not.toHaveBeenCalled();
   });
 
-  it('X3: a second run in the same document leaves exactly one control', async () => {
+  it('a second run in the same document leaves exactly one control', async () => {
     load(contactCenter);
     start();
     await settle();
@@ -161,7 +161,7 @@ describe('startPinAllControl', () => {
     expect(ui().host.previousElementSibling).toBe(fresh);
   });
 
-  it('X14: leaves with the slider, and moves to the title bar on the contact center', async () => {
+  it('leaves with the slider, and moves to the title bar on the contact center', async () => {
     load(contactCenter + sliderV2);
     start();
     await settle();
@@ -173,7 +173,7 @@ describe('startPinAllControl', () => {
     expect(ui().host.hasAttribute('data-compact')).toBe(false);
   });
 
-  it('X14: over /stream/, the control leaves when the slider closes', async () => {
+  it('over /stream/, the control leaves when the slider closes', async () => {
     load(stream);
     start();
     await settle();
@@ -219,7 +219,7 @@ describe('startPinAllControl', () => {
     expect(host.previousElementSibling).toBe(document.querySelector(HEADER));
   });
 
-  it('X14: follows a cached slider hidden and shown again by a style change alone', async () => {
+  it('follows a cached slider hidden and shown again by a style change alone', async () => {
     const observed = new Set<Element>();
     let report: ResizeObserverCallback = () => {};
     class FakeResizeObserver {
@@ -283,7 +283,7 @@ describe('startPinAllControl', () => {
     expect(hosts()).toHaveLength(1);
   });
 
-  it('X4: follows in-app navigation in and out', async () => {
+  it('follows in-app navigation in and out', async () => {
     load(stream);
     start();
     await settle();
@@ -318,7 +318,7 @@ describe('startPinAllControl', () => {
     );
   });
 
-  it('X12: ignores synthetic clicks', async () => {
+  it('ignores synthetic clicks', async () => {
     load(contactCenter);
     const { send } = start();
     await settle();
@@ -341,7 +341,7 @@ describe('startPinAllControl', () => {
   it.each([
     'Extension context invalidated.',
     'Could not establish connection. Receiving end does not exist.',
-  ])('X2: turns stale when sending fails with "%s"', async (text) => {
+  ])('turns stale when sending fails with "%s"', async (text) => {
     load(contactCenter);
     start(fakeSend({ pin: () => Promise.reject(new Error(text)) }));
     await settle();
@@ -351,7 +351,7 @@ describe('startPinAllControl', () => {
     expect(ui().status()).toBe('Extension updated — reload the page');
   });
 
-  it('X2: turns stale when the context is invalidated, keeps the control, and stops following the page', async () => {
+  it('turns stale when the context is invalidated, keeps the control, and stops following the page', async () => {
     load(contactCenter + sliderV2);
     const { ctx } = start();
     await settle();
@@ -366,7 +366,7 @@ describe('startPinAllControl', () => {
     expect(hosts()).toHaveLength(0);
   });
 
-  it('X2: notices a vanished runtime on the next page change', async () => {
+  it('notices a vanished runtime on the next page change', async () => {
     load(contactCenter);
     start();
     await settle();

@@ -200,7 +200,7 @@ describe('every code × documented status × description × case, over the wire'
 
 describe('answers that are not REST, over the wire', () => {
   it.each([200, 401, 403, 404, 410, 500, 502, 503, 504])(
-    'W9/W13: an HTML page with status %i → not-rest below 500, server-error from 500',
+    'an HTML page with status %i → not-rest below 500, server-error from 500',
     async (status) => {
       emu.fault({ method: PIN_ALL_METHOD, html: '<!DOCTYPE html><html><body>Page</body></html>', status });
       expect(await postAndClassify()).toEqual({
@@ -272,7 +272,7 @@ describe('transport faults through callMethod, over the wire', () => {
     for (const q of others) expect(q.url).not.toContain('demosecret123');
   });
 
-  it('W15: the portal holds the reply → no-reply after the timeout, one request', async () => {
+  it('the portal holds the reply → no-reply after the timeout, one request', async () => {
     emu.fault({ method: PIN_ALL_METHOD, noReply: true });
     const started = Date.now();
     expect(await call(BASE, { timeoutMs: 300 })).toEqual({ ok: false, error: { kind: 'no-reply' } });
@@ -280,7 +280,7 @@ describe('transport faults through callMethod, over the wire', () => {
     expect(emu.restCalls(PIN_ALL_METHOD)).toHaveLength(1);
   });
 
-  it('W10: nothing answers at all → network', async () => {
+  it('nothing answers at all → network', async () => {
     const dead: typeof fetch = async () => {
       throw new TypeError('net::ERR_CERT_AUTHORITY_INVALID');
     };

@@ -1,5 +1,5 @@
 // The background's fault tolerance around its REST calls: the client-side rate limit in front of every call, and
-// pins whose worker died before the answer (X6) turning into a truthful "no reply" outcome.
+// pins whose worker died before the answer turning into a truthful "no reply" outcome.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createBackground, realDeps } from '@/utils/background';
@@ -47,7 +47,7 @@ beforeEach(async () => {
   });
 });
 
-describe('X6: a pin whose worker died before its answer', () => {
+describe('a pin whose worker died before its answer', () => {
   it('becomes a "no reply" outcome at the next worker start: history, notification, badge; nothing re-sent', async () => {
     const sentAt = Date.now() - 5000;
     await pendingPinsItem.setValue({

@@ -39,7 +39,7 @@ function submit(text: string) {
 afterEach(cleanup);
 
 describe('Options', () => {
-  it('W3: takes the pasted text as is (type=text, so spaces and newlines reach the parser)', async () => {
+  it('takes the pasted text as is (type=text, so spaces and newlines reach the parser)', async () => {
     const { props } = renderOptions();
     const input = screen.getByLabelText('Webhook URL') as HTMLInputElement;
     expect(input.type).toBe('text');
@@ -52,7 +52,7 @@ describe('Options', () => {
     await screen.findByText(/This webhook acts as/);
   });
 
-  it('W1: refuses a URL without a user ID, naming the fault and the expected shape; nothing saved', async () => {
+  it('refuses a URL without a user ID, naming the fault and the expected shape; nothing saved', async () => {
     const onSave = vi.fn(
       async (): Promise<WebhookCheck> => ({ ok: false, parseError: 'no-user-id', expected: WEBHOOK_SHAPE }),
     );
@@ -78,7 +78,7 @@ describe('Options', () => {
     expect((await screen.findByRole('alert')).textContent).toContain(text);
   });
 
-  it('W8: a webhook without the imopenlines scope is refused with the reason; nothing saved', async () => {
+  it('a webhook without the imopenlines scope is refused with the reason; nothing saved', async () => {
     renderOptions({
       onSave: async () => ({
         ok: false,
@@ -95,7 +95,7 @@ describe('Options', () => {
     expect(alert.textContent).not.toContain('abc123xyz');
   });
 
-  it('W7: an invalid or deleted webhook is refused with that reason', async () => {
+  it('an invalid or deleted webhook is refused with that reason', async () => {
     renderOptions({
       onSave: async () => ({
         ok: false,
@@ -108,7 +108,7 @@ describe('Options', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('The webhook is invalid or was deleted');
   });
 
-  it('W14: after saving, says whom the webhook acts as, explains pinning, and clears the secret', async () => {
+  it('after saving, says whom the webhook acts as, explains pinning, and clears the secret', async () => {
     renderOptions();
     const input = submit(`${ACME}/rest/7/abc123xyz/`);
     const status = await screen.findByRole('status');
@@ -118,7 +118,7 @@ describe('Options', () => {
     expect(input.value).toBe('');
   });
 
-  it('W14: warns when the webhook belongs to an administrator', async () => {
+  it('warns when the webhook belongs to an administrator', async () => {
     renderOptions({ onSave: async () => ({ ok: true, portal: info(BOSS), saved: true }) });
     submit(`${ACME}/rest/1/abc123xyz/`);
     const status = await screen.findByRole('status');
@@ -176,7 +176,7 @@ describe('Options', () => {
   });
 });
 
-describe('Options: host access withheld (X10)', () => {
+describe('Options: host access withheld', () => {
   it('marks the portal without access and offers Grant access for exactly that portal', () => {
     const onGrantAccess = vi.fn();
     renderOptions({ portals: [info(JANE)], access: { [info(JANE).portal]: false }, onGrantAccess });

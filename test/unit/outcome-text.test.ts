@@ -31,12 +31,12 @@ describe('outcome text', () => {
     expect(outcomeText(success([42])).title).toBe('Pinned 1 dialog');
   });
 
-  it('W12: nothing pinned says so', () => {
+  it('nothing pinned says so', () => {
     expect(outcomeLine(success([]))).toMatch(/^Nothing to pin/);
     expect(badgeText(success([])).text).toBe('0');
   });
 
-  it('W12: 500 IDs fit the notification: count, first IDs and "+N more"', () => {
+  it('500 IDs fit the notification: count, first IDs and "+N more"', () => {
     const ids = Array.from({ length: 500 }, (_, i) => i + 1);
     const { title, message } = outcomeText(success(ids));
     expect(title).toBe('Pinned 500 dialogs');
@@ -77,7 +77,7 @@ describe('outcome text', () => {
     expect(badgeText(failure(kind)).text).toBe('!');
   });
 
-  it('W6: the operating limit names the time it clears when known', () => {
+  it('the operating limit names the time it clears when known', () => {
     const resetAt = new Date(2026, 10, 29, 14, 35).getTime();
     expect(errorMessage({ kind: 'operation-limit', resetAt })).toMatch(/after .*35/);
     expect(errorMessage({ kind: 'operation-limit' })).toMatch(/10 minutes/);

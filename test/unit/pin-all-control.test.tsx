@@ -92,7 +92,7 @@ describe('PinAllControlView', () => {
     expect(screen.getByRole('status').textContent).toBe('Extension updated — reload the page');
   });
 
-  it('ignores untrusted (synthetic) clicks with the default guard (X12)', () => {
+  it('ignores untrusted (synthetic) clicks with the default guard', () => {
     const onPin = vi.fn();
     render(<PinAllControlView state="idle" texts={controlTexts()} status={null} onPin={onPin} />);
     const button = screen.getByRole('button');
@@ -305,7 +305,7 @@ describe('isTrustedEvent', () => {
   });
 });
 
-describe('pin-all-control.css (X5: page styles must not change the control)', () => {
+describe('pin-all-control.css (page styles must not change the control)', () => {
   // Read from disk: Vitest does not process CSS imports, not even `?raw`.
   const css = readFileSync(resolve(process.cwd(), 'components/pin-all-control.css'), 'utf8');
   const rules = css.replace(/\/\*[\s\S]*?\*\//g, '');

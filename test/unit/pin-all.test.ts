@@ -93,7 +93,7 @@ describe('pinAll', () => {
     expect(call).toHaveBeenCalledWith(BASE, 'imopenlines.session.mode.pinAll', expect.any(Function));
   });
 
-  it('W5: ten concurrent triggers send one request and all get its outcome', async () => {
+  it('ten concurrent triggers send one request and all get its outcome', async () => {
     const { pinAll, call } = setup([ok([1])]);
     const results = await Promise.all(Array.from({ length: 10 }, () => pinAll(PORTAL, 'shortcut')));
     expect(call).toHaveBeenCalledTimes(1);
@@ -112,7 +112,7 @@ describe('pinAll', () => {
     expect(t.call).toHaveBeenCalledTimes(2);
   });
 
-  it('W5: QUERY_LIMIT_EXCEEDED is retried once after a back-off', async () => {
+  it('QUERY_LIMIT_EXCEEDED is retried once after a back-off', async () => {
     const t = setup([fail('rate-limited', 'QUERY_LIMIT_EXCEEDED'), ok([7])]);
     const { outcome } = await t.pinAll(PORTAL, 'control');
     expect(outcome).toMatchObject({ ok: true, sessionIds: [7] });
@@ -120,7 +120,7 @@ describe('pinAll', () => {
     expect(t.call).toHaveBeenCalledTimes(2);
   });
 
-  it('W5: a second QUERY_LIMIT_EXCEEDED is reported, not retried again', async () => {
+  it('a second QUERY_LIMIT_EXCEEDED is reported, not retried again', async () => {
     const t = setup([fail('rate-limited'), fail('rate-limited')]);
     const { outcome } = await t.pinAll(PORTAL, 'control');
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'rate-limited' } });
@@ -141,7 +141,7 @@ describe('pinAll', () => {
     expect(t.call).toHaveBeenCalledTimes(1);
   });
 
-  it('W6: OPERATION_TIME_LIMIT says when it resets, from the last envelope', async () => {
+  it('OPERATION_TIME_LIMIT says when it resets, from the last envelope', async () => {
     const t = setup([ok([1], 1_000_600), fail('operation-limit', 'OPERATION_TIME_LIMIT')]);
     await t.pinAll(PORTAL, 'control');
     t.advance(JOIN_WINDOW_MS);

@@ -86,7 +86,7 @@ describe('Popup', () => {
     expect(screen.getByRole('button', { name: 'Pin all' })).toBeTruthy();
   });
 
-  it('W12: shows every pinned ID in a scrollable area, never "+N more"', () => {
+  it('shows every pinned ID in a scrollable area, never "+N more"', () => {
     const ids = Array.from({ length: 500 }, (_, i) => i + 1);
     renderPopup({ history: [pinned(ids)] });
 
@@ -109,7 +109,7 @@ describe('Popup', () => {
     expect(onCopy).toHaveBeenCalledWith(ids.join(', '));
   });
 
-  it('W12: an empty result says there is nothing to pin', () => {
+  it('an empty result says there is nothing to pin', () => {
     renderPopup({ history: [pinned([])] });
     expect(
       within(lastCard()).getByText(
@@ -119,7 +119,7 @@ describe('Popup', () => {
     expect(screen.queryByRole('group', { name: 'Pinned session IDs' })).toBeNull();
   });
 
-  it('X8: an outcome recorded by the background (e.g. from the shortcut) shows up on re-render', () => {
+  it('an outcome recorded by the background (e.g. from the shortcut) shows up on re-render', () => {
     const { props, rerender } = renderPopup();
     expect(screen.queryByText(/Pinned/)).toBeNull();
     rerender(<Popup {...props} history={[pinned([9], { trigger: 'shortcut' })]} />);
@@ -128,7 +128,7 @@ describe('Popup', () => {
   });
 
   it.each<ErrorKind>(['webhook-invalid', 'missing-scope', 'no-webhook', 'portal-moved', 'host-access'])(
-    'W7: a %s failure shows its message and an "Open options" action',
+    'a %s failure shows its message and an "Open options" action',
     (kind) => {
       const { props } = renderPopup({ history: [failed(kind)] });
       expect(within(lastCard()).getByText('Pin all failed')).toBeTruthy();
@@ -137,18 +137,18 @@ describe('Popup', () => {
     },
   );
 
-  it('W7: the invalid-webhook message names the cause', () => {
+  it('the invalid-webhook message names the cause', () => {
     renderPopup({ history: [failed('webhook-invalid')] });
     expect(within(lastCard()).getByText(/The webhook is invalid or was deleted/)).toBeTruthy();
   });
 
-  it('W15: a failure not fixed in the options shows its message without the options action', () => {
+  it('a failure not fixed in the options shows its message without the options action', () => {
     renderPopup({ history: [failed('no-reply')] });
     expect(within(lastCard()).getByText(/the dialogs may or may not be pinned/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Open options' })).toBeNull();
   });
 
-  it('X9: with no shortcut bound, says so and how to set one in Chrome', () => {
+  it('with no shortcut bound, says so and how to set one in Chrome', () => {
     const onOpenShortcutSettings = vi.fn();
     renderPopup({ shortcut: '', onOpenShortcutSettings });
     expect(screen.getByText(/No keyboard shortcut is set for Pin all/)).toBeTruthy();
@@ -159,7 +159,7 @@ describe('Popup', () => {
     expect(screen.getByRole('button', { name: 'Pin all' })).toBeTruthy();
   });
 
-  it('X9: in Firefox, points to Manage Extension Shortcuts', () => {
+  it('in Firefox, points to Manage Extension Shortcuts', () => {
     renderPopup({ shortcut: null, browserName: 'firefox' });
     expect(screen.getByText(/about:addons.*Manage Extension Shortcuts/)).toBeTruthy();
   });
@@ -339,7 +339,7 @@ describe('Popup: operator experience (issue 6)', () => {
   });
 });
 
-describe('Popup: host access withheld (X10)', () => {
+describe('Popup: host access withheld', () => {
   it('says the portal cannot be reached and offers Grant access', () => {
     const onGrantAccess = vi.fn();
     renderPopup({ hasAccess: false, onGrantAccess });

@@ -121,7 +121,7 @@ describe('client-side leaky bucket (bitrix24-rest.md, "Limits")', () => {
     expect(Object.keys(t.store.states)).toEqual([DEMO]);
   });
 
-  it('X6: the state survives a worker restart (a new limiter on the same storage)', async () => {
+  it('the state survives a worker restart (a new limiter on the same storage)', async () => {
     const first = setup();
     for (let i = 0; i < 50; i++) await first.limiter.take(ACME);
     const second = setup(first.store);

@@ -27,7 +27,7 @@ describe('classifySender', () => {
       { kind: 'content-script', portal: 'https://acme.bitrix24.com', tabId: 4, frameId: 0 },
     ],
     [
-      'X13: a content script in the legacy Open Lines frame',
+      'a content script in the legacy Open Lines frame',
       {
         id: ID,
         url: 'https://acme.bitrix24.com/desktop_app/?IFRAME=Y&IM_LINES=Y',

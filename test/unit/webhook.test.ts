@@ -7,24 +7,24 @@ const CANON = 'https://x.bitrix24.com/rest/1/abc123xyz/';
 describe('parseWebhook', () => {
   it.each([
     ['canonical', 'https://x.bitrix24.com/rest/1/abc123xyz/'],
-    ['W3: spaces, newline, upper-case host, no slash', '  https://X.Bitrix24.com/rest/1/abc123xyz\n'],
-    ['W2: method profile.json', 'https://x.bitrix24.com/rest/1/abc123xyz/profile.json'],
-    ['W2: method profile/', 'https://x.bitrix24.com/rest/1/abc123xyz/profile/'],
+    ['spaces, newline, upper-case host, no slash', '  https://X.Bitrix24.com/rest/1/abc123xyz\n'],
+    ['method profile.json', 'https://x.bitrix24.com/rest/1/abc123xyz/profile.json'],
+    ['method profile/', 'https://x.bitrix24.com/rest/1/abc123xyz/profile/'],
     [
-      'W2: pinAll.json with query',
+      'pinAll.json with query',
       'https://x.bitrix24.com/rest/1/abc123xyz/imopenlines.session.mode.pinAll.json?x=1',
     ],
     ['REST v3 form', 'https://x.bitrix24.com/rest/api/1/abc123xyz/'],
     ['trailing dot on host', 'https://x.bitrix24.com./rest/1/abc123xyz/'],
     ['fragment', 'https://x.bitrix24.com/rest/1/abc123xyz/#top'],
     ['no scheme', 'x.bitrix24.com/rest/1/abc123xyz'],
-    ['W4: http on a cloud host is upgraded', 'http://x.bitrix24.com/rest/1/abc123xyz/'],
+    ['http on a cloud host is upgraded', 'http://x.bitrix24.com/rest/1/abc123xyz/'],
   ])('%s → one canonical form', (_name, input) => {
     const parsed = parseWebhook(input);
     expect(parsed.ok && parsed.webhook.base).toBe(CANON);
   });
 
-  it('W4: says when it upgraded http to https', () => {
+  it('says when it upgraded http to https', () => {
     const parsed = parseWebhook('http://x.bitrix24.com/rest/1/abc/');
     expect(parsed).toMatchObject({
       ok: true,
@@ -46,7 +46,7 @@ describe('parseWebhook', () => {
   });
 
   it.each([
-    ['W1: no user ID', 'https://x.bitrix24.com/rest/abc123xyz/', 'no-user-id'],
+    ['no user ID', 'https://x.bitrix24.com/rest/abc123xyz/', 'no-user-id'],
     ['user ID zero', 'https://x.bitrix24.com/rest/0/abc123xyz/', 'no-user-id'],
     ['no secret', 'https://x.bitrix24.com/rest/1/', 'no-secret'],
     ['empty', '   \n', 'empty'],

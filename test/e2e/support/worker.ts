@@ -1,7 +1,7 @@
 import type { BrowserContext, Worker } from 'playwright-core';
 
 /**
- * Stops the extension's service worker the way Chromium does when it idles one out (MV3, case X6), through the
+ * Stops the extension's service worker the way Chromium does when it idles one out (MV3), through the
  * DevTools protocol. A persistent context has no browser-level CDP session; the `ServiceWorker` domain of a page
  * session at the extension's origin sees the extension's worker and can stop it. Resolves once the protocol
  * reports it stopped. Playwright keeps the same `Worker` object, which works again once a trigger restarts the
