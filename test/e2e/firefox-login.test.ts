@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { pressShortcut } from './support/firefox-command';
 import { clickControl, DEMO, useFirefoxSession } from './support/firefox-session';
 
 /**
  * Zero setup in Firefox ESR: a fresh profile with no webhook pins with the operator's own Bitrix24 login, from
- * the control and from the popup. The request leaves from the portal tab's content script (a same-origin request
+ * the control, the popup and the shortcut. The request leaves from the portal tab's content script (a same-origin request
  * of the page, with its cookie and a form `sessid`).
  */
 describe('Pin all with the operator’s login, no webhook (Firefox ESR)', () => {
@@ -53,5 +54,41 @@ describe('Pin all with the operator’s login, no webhook (Firefox ESR)', () => 
     expect(s.pins()[0]!.sessionAuth).toMatchObject({ sessid: 'form', cookie: true, result: 'ok' });
     await popup.close();
     await page.close();
+  });
+  it('from the shortcut, with the portal open in a tab', async () => {
+    s.emulator.reset();
+    const page = await s.browser.newPage();
+    await page.goto(`${DEMO}/online/`);
+    await page.waitForSelector('b24-pin-all'); // the tab's content script, which sends the login request, is there
+    await new Promise((r) => setTimeout(r, 2100)); // past the join window of the previous pin
+    await pressShortcut(s.browser, 'pin-all');
+    const deadline = Date.now() + 20_000;
+    while (s.pins().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(s.pins()).toHaveLength(1);
+    expect(s.pins()[0]!.sessionAuth).toMatchObject({ sessid: 'form', cookie: true, userId: 7, result: 'ok' });
+    let history = await s.storedHistory();
+    while (history[0]?.trigger !== 'shortcut' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      history = await s.storedHistory();
+    }
+    expect(history[0]).toMatchObject({ trigger: 'shortcut', ok: true, ids: '1652-1653', portal: DEMO });
+    await page.close();
+  });
+
+  it('the shortcut with no portal tab open says to open the portal or add a webhook; nothing sent', async () => {
+    for (const page of await s.browser.pages()) if (page.url().startsWith(DEMO)) await page.close();
+    s.emulator.reset();
+    await new Promise((r) => setTimeout(r, 2100)); // past the join window of the previous pin
+    await pressShortcut(s.browser, 'pin-all');
+    const popup = await s.openExtensionPage('popup.html', 'main');
+    await popup.waitForFunction(
+      () =>
+        (document.querySelector('.popup-last')?.textContent ?? '').includes(
+          'Open your Bitrix24 in a tab, or add a webhook in the options.',
+        ),
+      { timeout: 20_000 },
+    );
+    expect(s.pins()).toEqual([]);
+    await popup.close();
   });
 });

@@ -3,6 +3,42 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { FIREFOX_BUILD } from './firefox.mjs';
 
+/** The add-on ID of the built Firefox extension (its manifest's `browser_specific_settings.gecko.id`). */
+export function firefoxAddonId(): string {
+  return (
+    JSON.parse(readFileSync(join(FIREFOX_BUILD, 'manifest.json'), 'utf8')) as {
+      browser_specific_settings: { gecko: { id: string } };
+    }
+  ).browser_specific_settings.gecko.id;
+}
+
+/**
+ * Evaluates `expression` in Firefox's browser window (`chrome://browser/content/browser.xhtml`, BiDi `moz:scope`
+ * "chrome", allowed by `--remote-allow-system-access`) and returns its awaited value as a string.
+ * @throws Error when there is no browser window, the evaluation throws, or its value starts with `error: `.
+ */
+export async function evaluateInBrowserWindow(browser: Browser, expression: string): Promise<string> {
+  const connection = (
+    browser as unknown as {
+      connection: { send(method: string, params: object): Promise<{ result: unknown }> };
+    }
+  ).connection;
+  const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' })).result as {
+    contexts: { context: string; url: string }[];
+  };
+  const window = tree.contexts.find((c) => c.url === 'chrome://browser/content/browser.xhtml');
+  if (!window) throw new Error(`no browser window among ${JSON.stringify(tree.contexts)}`);
+  const { result } = (await connection.send('script.evaluate', {
+    expression,
+    target: { context: window.context },
+    awaitPromise: true,
+  })) as { result: { type: string; result?: { value?: string }; exceptionDetails?: unknown } };
+  if (result.type !== 'success') throw new Error(JSON.stringify(result));
+  const value = result.result?.value ?? '';
+  if (value.startsWith('error: ')) throw new Error(value);
+  return value;
+}
+
 /**
  * Runs `expression` in the extension's content-script sandbox of the top document of the tab at `urlPrefix`, and
  * returns its (awaited) value as a string. Firefox's WebDriver BiDi lists no realm for content scripts, so this goes
@@ -21,21 +57,7 @@ export async function evaluateInContentScript(
   urlPrefix: string,
   expression: string,
 ): Promise<string> {
-  const addonId = (
-    JSON.parse(readFileSync(join(FIREFOX_BUILD, 'manifest.json'), 'utf8')) as {
-      browser_specific_settings: { gecko: { id: string } };
-    }
-  ).browser_specific_settings.gecko.id;
-  const connection = (
-    browser as unknown as {
-      connection: { send(method: string, params: object): Promise<{ result: unknown }> };
-    }
-  ).connection;
-  const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' })).result as {
-    contexts: { context: string; url: string }[];
-  };
-  const window = tree.contexts.find((c) => c.url === 'chrome://browser/content/browser.xhtml');
-  if (!window) throw new Error(`no browser window among ${JSON.stringify(tree.contexts)}`);
+  const addonId = firefoxAddonId();
   const frameScript = `
     const report = (value) => sendAsyncMessage('pin-all-probe', String(value));
     try {
@@ -60,13 +82,5 @@ export async function evaluateInContentScript(
     tab.messageManager.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(frameScript)}), false);
     setTimeout(() => resolve('error: no answer from the content process'), 10000);
   })`;
-  const { result } = (await connection.send('script.evaluate', {
-    expression: evaluation,
-    target: { context: window.context },
-    awaitPromise: true,
-  })) as { result: { type: string; result?: { value?: string }; exceptionDetails?: unknown } };
-  if (result.type !== 'success') throw new Error(JSON.stringify(result));
-  const value = result.result?.value ?? '';
-  if (value.startsWith('error: ')) throw new Error(value);
-  return value;
+  return evaluateInBrowserWindow(browser, evaluation);
 }
