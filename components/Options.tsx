@@ -6,7 +6,7 @@ import { t } from '@/utils/i18n';
 import { errorMessage } from '@/utils/outcome-text';
 import type { EffectiveSettings, PolicyReading } from '@/utils/policy';
 import { isPlausibleMove } from '@/utils/portal-hosts';
-import type { PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
+import type { LoginPortalCheck, PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
 
 /** The shape of an inbound webhook URL, shown wherever a pasted text is refused. */
 export const WEBHOOK_SHAPE = 'https://your-portal.bitrix24.com/rest/USER_ID/WEBHOOK_CODE/';
@@ -35,6 +35,15 @@ export interface OptionsProps {
    * user and the login's when they differ), for the portals the extension knows a login user of.
    */
   pinsAs?: Record<string, string>;
+  /** Self-hosted portals added to pin through the login (origins), listed under the login setting. */
+  loginPortals?: string[];
+  /**
+   * Adds a self-hosted portal for the login from a typed address. Called synchronously from the Add click, so it
+   * may request host permission first (a user gesture). Must not reject.
+   */
+  onAddLoginPortal?: (address: string) => Promise<LoginPortalCheck>;
+  /** Removes a portal added for the login, by origin. */
+  onRemoveLoginPortal?: (portal: string) => unknown;
   /**
    * The organisation's managed settings (`utils/policy.ts`): what was read, and the settings in force. Locked
    * settings are shown read-only with "Set by your organisation"; ignored values get a note. Absent: no policy.
@@ -220,13 +229,26 @@ export function Options(props: OptionsProps) {
           {useLogin && (
             <ul class="login-list">
               {Object.entries(props.pinsAs ?? {})
-                .filter(([portal]) => !props.portals.some((p) => p.portal === portal))
+                .filter(
+                  ([portal]) =>
+                    !props.portals.some((p) => p.portal === portal) && !props.loginPortals?.includes(portal),
+                )
                 .map(([portal, text]) => (
                   <li key={portal}>
                     <strong>{host(portal)}</strong>: {text}
                   </li>
                 ))}
             </ul>
+          )}
+          {useLogin && props.onAddLoginPortal && (
+            <LoginPortals
+              portals={props.loginPortals ?? []}
+              pinsAs={props.pinsAs}
+              access={props.access}
+              onGrantAccess={props.onGrantAccess}
+              onAdd={props.onAddLoginPortal}
+              onRemove={props.onRemoveLoginPortal}
+            />
           )}
         </section>
       )}
@@ -437,6 +459,125 @@ function PortalRow(props: {
         {i18n.t('options.remove')}
       </button>
     </li>
+  );
+}
+
+/** What adding a self-hosted portal for the login came to, in the operator's words. */
+export function loginPortalText(answer: LoginPortalCheck): string {
+  if (answer.ok) {
+    const name = host(answer.portal);
+    return answer.cloud ? i18n.t('login.portal_cloud', [name]) : i18n.t('login.portal_added', [name]);
+  }
+  if (answer.kind === 'host-access') return i18n.t('login.portal_no_access', [host(answer.portal)]);
+  if (answer.kind === 'not-https') return i18n.t('login.portal_not_https');
+  if (answer.kind === 'no-reply') return i18n.t('login.portal_no_reply');
+  return i18n.t('login.portal_invalid');
+}
+
+/**
+ * Self-hosted portals pinned through the login: a field for the portal's address (Add asks the browser for access
+ * to it in the click) and the portals added, each with whom pins act as, missing access and Remove.
+ */
+function LoginPortals(props: {
+  portals: string[];
+  pinsAs?: Record<string, string>;
+  access?: Record<string, boolean>;
+  onGrantAccess?: (portal: string) => void;
+  onAdd: (address: string) => Promise<LoginPortalCheck>;
+  onRemove?: (portal: string) => unknown;
+}) {
+  const [address, setAddress] = useState('');
+  const [answer, setAnswer] = useState<LoginPortalCheck | null>(null);
+  const [busy, setBusy] = useState(false);
+  const inFlight = useRef(false);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (inFlight.current) return;
+    inFlight.current = true;
+    // The first call of the handler: it may need the user gesture for the permission request.
+    const pending = props.onAdd(address);
+    setBusy(true);
+    void pending
+      .then((result) => {
+        setAnswer(result);
+        if (result.ok) setAddress('');
+      })
+      .finally(() => {
+        inFlight.current = false;
+        setBusy(false);
+      });
+  };
+  return (
+    <div class="login-portals">
+      <form class="webhook-form" onSubmit={submit} noValidate>
+        <label for="login-portal-address">{i18n.t('login.portal_label')}</label>
+        <p id="login-portal-hint" class="hint">
+          {i18n.t('login.portal_hint')}
+        </p>
+        <div class="webhook-row">
+          <input
+            id="login-portal-address"
+            type="text"
+            inputMode="url"
+            autoComplete="off"
+            autoCapitalize="off"
+            spellcheck={false}
+            placeholder="https://crm.example.org"
+            aria-describedby="login-portal-hint"
+            value={address}
+            onInput={(e) => setAddress((e.currentTarget as HTMLInputElement).value)}
+          />
+          <button type="submit" class="button button-secondary" aria-disabled={busy} aria-busy={busy}>
+            {i18n.t('login.portal_add')}
+          </button>
+        </div>
+      </form>
+      <div aria-live="polite">
+        {answer && (
+          <div
+            class={`notice ${answer.ok ? 'notice-ok' : 'notice-error'}`}
+            role={answer.ok ? undefined : 'alert'}
+          >
+            <p>{loginPortalText(answer)}</p>
+          </div>
+        )}
+      </div>
+      {props.portals.length > 0 && (
+        <ul class="portal-list login-portal-list">
+          {props.portals.map((portal) => {
+            const name = host(portal);
+            return (
+              <li key={portal} class="portal">
+                <div class="portal-main">
+                  <h3>{name}</h3>
+                  <p class="pins-as">{props.pinsAs?.[portal] ?? i18n.t('login.pins_as_you')}</p>
+                  {props.access?.[portal] === false && (
+                    <div class="notice notice-warning" role="alert">
+                      <p>{i18n.t('access.missing', [name])}</p>
+                      <button
+                        type="button"
+                        class="button button-secondary"
+                        onClick={() => props.onGrantAccess?.(portal)}
+                      >
+                        {i18n.t('access.grant')}
+                      </button>
+                    </div>
+                  )}
+                </div>
+                <button
+                  type="button"
+                  class="button button-secondary"
+                  aria-label={i18n.t('options.remove_label', [name])}
+                  onClick={() => props.onRemove?.(portal)}
+                >
+                  {i18n.t('options.remove')}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
   );
 }
 

@@ -5,7 +5,7 @@ import { UndoBatchCmd } from './bitrix24/undo-plan';
 import { type PinOutcome, PinOutcomeSchema } from './outcome';
 import type { PinsAs } from './pins-as';
 import { SELECTORS, type SelectorName } from './portal-pages';
-import type { PortalInfo, WebhookCheck } from './portals';
+import type { LoginPortalCheck, PortalInfo, WebhookCheck } from './portals';
 
 /**
  * The one typed message protocol between the extension's contexts. Content scripts and the popup never see a
@@ -14,7 +14,8 @@ import type { PortalInfo, WebhookCheck } from './portals';
  * - content script → background: `pinAll`, `unpinAll`, `undoPin` (the portal is the sender's own origin, never
  *   taken from the message), `getLastOutcome`, `getPinsAs` (whom a pin acts as on its own portal).
  * - extension pages (popup, options) → background: `pinAll`, `unpinAll`, `undoPin` with an optional portal,
- *   `checkWebhook`, `saveWebhook`, `removeWebhook`.
+ *   `checkWebhook`, `saveWebhook`, `removeWebhook`, `addLoginPortal`, `removeLoginPortal` (self-hosted portals
+ *   pinned through the login).
  * - background → content scripts: `outcome` (a new outcome for their portal); `loginCall` (one of the fixed
  *   {@link LOGIN_METHODS}, sent to one frame of one portal tab, answered with a {@link LoginAnswer}).
  * - popup → the top frame of the active portal tab: {@link PageReportRequest}, answered with a {@link PageReport}.
@@ -47,6 +48,9 @@ export const BackgroundMessage = v.variant('type', [
   v.strictObject({ type: v.literal('checkWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('saveWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('removeWebhook'), portal: portalOrigin }),
+  /** A self-hosted portal to pin through the login: the address as typed (parsed by the background). */
+  v.strictObject({ type: v.literal('addLoginPortal'), address: v.pipe(v.string(), v.maxLength(300)) }),
+  v.strictObject({ type: v.literal('removeLoginPortal'), portal: portalOrigin }),
 ]);
 export type BackgroundMessage = v.InferOutput<typeof BackgroundMessage>;
 
@@ -61,6 +65,8 @@ export interface BackgroundResponses {
   checkWebhook: WebhookCheck;
   saveWebhook: WebhookCheck;
   removeWebhook: PortalInfo[];
+  addLoginPortal: LoginPortalCheck;
+  removeLoginPortal: string[];
 }
 
 /** Messages the background sends to content scripts. */

@@ -53,3 +53,14 @@ export type WebhookParseErrorKind =
   | 'no-secret'
   | 'not-https'
   | 'has-credentials';
+
+/**
+ * The answer to adding a self-hosted portal for the login (`addLoginPortal`): `cloud` when the address is a cloud
+ * portal, which needs nothing added; `host-access` when the browser does not let the extension reach it; the
+ * address errors of `parsePortalAddress` (`utils/bitrix24/webhook.ts`); `no-reply` when the background did not
+ * answer the options page.
+ */
+export type LoginPortalCheck =
+  | { ok: true; portal: string; cloud: boolean }
+  | { ok: false; kind: 'host-access'; portal: string }
+  | { ok: false; kind: 'empty' | 'not-url' | 'not-https' | 'no-reply' };

@@ -113,3 +113,10 @@ export const useLoginItem = storage.defineItem<boolean>('local:useLogin', { fall
 export const loginUsersItem = storage.defineItem<Record<string, LoginUser>>('local:loginUsers', {
   fallback: {},
 });
+
+/**
+ * Self-hosted portals the operator added to pin through the login, with no webhook (origins such as
+ * `https://crm.example.org`). Each needs the browser's host access; it then gets the content script like a portal
+ * with a webhook. Cloud portals are never listed: the manifest covers them. Not secret.
+ */
+export const loginPortalsItem = storage.defineItem<string[]>('local:loginPortals', { fallback: [] });

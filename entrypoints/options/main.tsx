@@ -4,14 +4,14 @@ import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { Options } from '@/components/Options';
 import '@/components/options.css';
-import { parseWebhook } from '@/utils/bitrix24/webhook';
+import { parsePortalAddress, parseWebhook } from '@/utils/bitrix24/webhook';
 import { requestHostAccess, watchHostAccess } from '@/utils/host-access';
 import { sendToBackground } from '@/utils/messaging';
 import { pinsAsText } from '@/utils/pins-as';
 import { effectiveSettings } from '@/utils/policy';
 import { usePolicy } from '@/utils/policy-hook';
-import type { PortalInfo, WebhookCheck } from '@/utils/portals';
-import { historyItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
+import type { LoginPortalCheck, PortalInfo, WebhookCheck } from '@/utils/portals';
+import { historyItem, loginPortalsItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
 
 function save(url: string): Promise<WebhookCheck> {
   // Host access for the pasted portal is requested first thing in the click, or browsers refuse.
@@ -30,6 +30,26 @@ function save(url: string): Promise<WebhookCheck> {
       return { ok: false, error: { kind: 'no-reply' }, portal, maskedWebhook: '' } as const;
     }
   })();
+}
+
+/** Adds a self-hosted portal for the login: host access is requested first thing in the Add click. */
+function addLoginPortal(address: string): Promise<LoginPortalCheck> {
+  const parsed = parsePortalAddress(address);
+  const access = parsed.ok ? requestHostAccess(parsed.portal) : null;
+  return (async () => {
+    await access; // refused access comes back from the background as `host-access`
+    try {
+      return await sendToBackground({ type: 'addLoginPortal', address });
+    } catch {
+      return { ok: false, kind: 'no-reply' } as const;
+    }
+  })();
+}
+
+/** Forgets a portal added for the login after the operator confirms. */
+async function removeLoginPortal(portal: string): Promise<void> {
+  if (!window.confirm(i18n.t('login.portal_remove_confirm', [new URL(portal).host]))) return;
+  await sendToBackground({ type: 'removeLoginPortal', portal });
 }
 
 /**
@@ -78,11 +98,19 @@ function App() {
       for (const u of unwatch) u();
     };
   }, []);
+  const [loginPortals, setLoginPortals] = useState<string[]>([]);
+  useEffect(() => {
+    const unwatch = loginPortalsItem.watch(setLoginPortals);
+    loginPortalsItem.getValue().then(setLoginPortals);
+    return unwatch;
+  }, []);
   const reading = usePolicy();
   const settings = effectiveSettings(reading.policy, { useLogin: useLogin ?? true });
   const list = Object.values(portals).sort((a, b) => a.portal.localeCompare(b.portal));
   // The organisation's portals need host access too (a self-hosted one is asked for once).
-  const access = useAccess([...new Set([...list.map((p) => p.portal), ...settings.portals])]);
+  const access = useAccess([
+    ...new Set([...list.map((p) => p.portal), ...loginPortals, ...settings.portals]),
+  ]);
   const grant = (portal: string) => void requestHostAccess(portal);
   // Whom pins act as, for every portal whose login user is known (webhook or not).
   const pinsAs: Record<string, string> = {};
@@ -105,6 +133,9 @@ function App() {
       useLogin={useLogin}
       onUseLoginChange={(on) => void useLoginItem.setValue(on)}
       pinsAs={pinsAs}
+      loginPortals={loginPortals}
+      onAddLoginPortal={addLoginPortal}
+      onRemoveLoginPortal={removeLoginPortal}
       policy={{ reading, settings }}
     />
   );

@@ -92,3 +92,32 @@ describe('Pin all with the operator’s login, no webhook (Firefox ESR)', () => 
     await popup.close();
   });
 });
+
+describe('a self-hosted portal with no webhook, through the login (Firefox ESR)', () => {
+  const s = useFirefoxSession();
+  const BOX = 'https://crm.example.org';
+
+  it('added by its address in the options, its pages get the control, which pins with the page’s login', async () => {
+    const options = await s.openExtensionPage('options.html', '#login-portal-address');
+    await options.type('#login-portal-address', 'crm.example.org');
+    // A trusted click: the browser's host-access request needs the user gesture (granted: prompts are off here).
+    await options.click('.login-portals button[type=submit]');
+    await options.waitForFunction(
+      () => /Added crm\.example\.org/.test(document.querySelector('.login-portals')?.textContent ?? ''),
+      { timeout: 15_000 },
+    );
+    s.emulator.reset();
+    const page = await s.browser.newPage();
+    await page.goto(`${BOX}/services/contact_center/`);
+    await page.waitForSelector('b24-pin-all', { timeout: 10_000 });
+    await clickControl(page);
+    const deadline = Date.now() + 15_000;
+    while (s.pins().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(s.pins().map((r) => `${r.method} ${r.host}${r.path}`)).toEqual([
+      'POST crm.example.org/rest/imopenlines.session.mode.pinAll.json',
+    ]);
+    expect(s.pins()[0]!.sessionAuth).toMatchObject({ sessid: 'form', cookie: true, result: 'ok' });
+    await page.close();
+    await options.close();
+  });
+});

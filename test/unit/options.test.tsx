@@ -323,6 +323,66 @@ describe('options: the operator’s login', () => {
   });
 });
 
+describe('options: a self-hosted portal pinned through the login', () => {
+  const BOX = 'https://crm.example.org';
+  const addField = () => screen.getByLabelText('Self-hosted portal') as HTMLInputElement;
+  const add = (text: string) => {
+    fireEvent.input(addField(), { target: { value: text } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+  };
+
+  it('adds the typed address and says where Pin all now is; the field is cleared', async () => {
+    const onAddLoginPortal = vi.fn(async () => ({ ok: true as const, portal: BOX, cloud: false }));
+    renderOptions({ useLogin: true, onAddLoginPortal });
+    add('crm.example.org');
+    expect(onAddLoginPortal).toHaveBeenCalledWith('crm.example.org');
+    await screen.findByText('Added crm.example.org. Open it in a tab: Pin all is there with your login.');
+    expect(addField().value).toBe('');
+  });
+
+  it.each([
+    [{ ok: false as const, kind: 'not-https' as const }, /must use https:\/\//],
+    [{ ok: false as const, kind: 'not-url' as const }, /Type the portal's address, for example/],
+    [
+      { ok: false as const, kind: 'host-access' as const, portal: BOX },
+      /did not allow access to crm\.example\.org/,
+    ],
+    [{ ok: true as const, portal: 'https://acme.bitrix24.de', cloud: true }, /cloud portal: nothing to add/],
+    [{ ok: false as const, kind: 'no-reply' as const }, /did not answer: reload this page/],
+  ])('answer %j is told in words', async (answer, text) => {
+    renderOptions({ useLogin: true, onAddLoginPortal: vi.fn(async () => answer) });
+    add('typed');
+    await screen.findByText(text);
+    // A refusal keeps what was typed, so it can be corrected.
+    if (!answer.ok) expect(addField().value).toBe('typed');
+  });
+
+  it('lists the added portals with whom pins act as, missing access and Remove', () => {
+    const onRemoveLoginPortal = vi.fn();
+    const onGrantAccess = vi.fn();
+    renderOptions({
+      useLogin: true,
+      onAddLoginPortal: vi.fn(),
+      loginPortals: [BOX],
+      pinsAs: { [BOX]: 'Pins as John Roe (ID 12) — your Bitrix24 login' },
+      access: { [BOX]: false },
+      onRemoveLoginPortal,
+      onGrantAccess,
+    });
+    const row = screen.getByRole('heading', { name: 'crm.example.org' }).closest('li')!;
+    expect(within(row).getByText('Pins as John Roe (ID 12) — your Bitrix24 login')).toBeTruthy();
+    fireEvent.click(within(row).getByRole('button', { name: 'Grant access' }));
+    expect(onGrantAccess).toHaveBeenCalledWith(BOX);
+    fireEvent.click(within(row).getByRole('button', { name: 'Remove crm.example.org' }));
+    expect(onRemoveLoginPortal).toHaveBeenCalledWith(BOX);
+  });
+
+  it('is not offered while the login setting is off', () => {
+    renderOptions({ useLogin: false, onAddLoginPortal: vi.fn() });
+    expect(screen.queryByLabelText('Self-hosted portal')).toBeNull();
+  });
+});
+
 describe('options under the organisation’s policy', () => {
   const withPolicy = (raw: unknown, useLogin = false) => {
     const reading = parsePolicy(raw);

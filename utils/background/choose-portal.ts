@@ -64,28 +64,39 @@ export function pickPortal(input: PortalChoiceInput): string | null {
  * login setting, the organisation's portals), the pin history and the browser's tabs.
  */
 export function createChoosePortal(
-  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'history'>,
+  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'history' | 'loginPortals'>,
   settings: Settings,
 ) {
   return async function choosePortal(requested?: string): Promise<string | null> {
-    const [stored, last, { useLogin, webhooksAllowed, portals: policyPortals }, history, [activeTab], tabs] =
-      await Promise.all([
-        storage.portals.getValue(),
-        storage.lastPortal.getValue(),
-        settings(),
-        storage.history.getValue(),
-        browser.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []),
-        // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
-        browser.tabs.query({}).catch(() => []),
-      ]);
+    const [
+      stored,
+      last,
+      { useLogin, webhooksAllowed, portals: policyPortals },
+      history,
+      [activeTab],
+      tabs,
+      loginPortals,
+    ] = await Promise.all([
+      storage.portals.getValue(),
+      storage.lastPortal.getValue(),
+      settings(),
+      storage.history.getValue(),
+      browser.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []),
+      // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
+      browser.tabs.query({}).catch(() => []),
+      storage.loginPortals.getValue(),
+    ]);
     // A portal with a webhook that the policy forbids counts as not configured.
     const portals = webhooksAllowed ? stored : {};
-    // A tab counts as a portal when it is a cloud portal, a configured one or one the organisation names (a
-    // self-hosted portal is known only once it is configured or named by policy).
+    // A tab counts as a portal when it is a cloud portal, a configured one, one added for the login or one the
+    // organisation names (a self-hosted portal is known only once it is one of these).
     const portalOfTab = (url: string | undefined): string | null => {
       const p = portalOfUrl(url);
       return p &&
-        (Object.hasOwn(stored, p) || policyPortals.includes(p) || isCloudPortalHost(new URL(p).hostname))
+        (Object.hasOwn(stored, p) ||
+          loginPortals.includes(p) ||
+          policyPortals.includes(p) ||
+          isCloudPortalHost(new URL(p).hostname))
         ? p
         : null;
     };

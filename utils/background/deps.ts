@@ -28,6 +28,8 @@ export interface BackgroundStorage {
   useLogin: StoredValue<boolean>;
   /** Whom the login acts as, by portal. */
   loginUsers: StoredValue<Record<string, LoginUser>>;
+  /** Self-hosted portals added to pin through the login, with no webhook (origins). */
+  loginPortals: StoredValue<string[]>;
 }
 
 /** A REST call with `callMethod`'s signature (`utils/bitrix24/client.ts`). */

@@ -9,6 +9,7 @@ import { readPolicy } from '../policy';
 import {
   historyItem,
   lastPortalItem,
+  loginPortalsItem,
   loginUsersItem,
   operatingResetItem,
   pendingPinsItem,
@@ -51,6 +52,7 @@ export function realDeps(): BackgroundDeps {
       rateBuckets: rateBucketsItem,
       useLogin: useLoginItem,
       loginUsers: loginUsersItem,
+      loginPortals: loginPortalsItem,
     },
     callMethod,
     sendToTab: sendToPortalTab,

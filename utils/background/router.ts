@@ -45,7 +45,7 @@ export function wireAnswer(answer: RouterAnswer): unknown {
 
 /** What the router dispatches to. */
 export interface RouterDeps {
-  storage: Pick<BackgroundStorage, 'portals'>;
+  storage: Pick<BackgroundStorage, 'portals' | 'loginPortals'>;
   pins: PinService;
   unpins: UnpinService;
   webhooks: WebhookService;
@@ -117,6 +117,8 @@ export function createRouter(deps: RouterDeps) {
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
     removeWebhook: (message) => webhooks.removePortal(message.portal),
+    addLoginPortal: (message) => webhooks.addLoginPortal(message.address),
+    removeLoginPortal: (message) => webhooks.removeLoginPortal(message.portal),
     getLastOutcome: () => pins.lastOutcome(),
     getPinsAs: async (message) => {
       const portal = message.portal ?? (await choosePortal());
@@ -130,9 +132,13 @@ export function createRouter(deps: RouterDeps) {
     raw: unknown,
     sender: Browser.runtime.MessageSender,
   ): Promise<RouterAnswer> {
-    const [portals, { portals: policyPortals }] = await Promise.all([storage.portals.getValue(), settings()]);
-    // The organisation's portals are known portals like the configured ones.
-    const known = [...Object.keys(portals), ...policyPortals];
+    const [portals, loginPortals, { portals: policyPortals }] = await Promise.all([
+      storage.portals.getValue(),
+      storage.loginPortals.getValue(),
+      settings(),
+    ]);
+    // The portals added for the login and the organisation's are known portals like the configured ones.
+    const known = [...Object.keys(portals), ...loginPortals, ...policyPortals];
     const hosts = new Set(known.map((origin) => new URL(origin).hostname));
     const from = classifySender(
       sender,

@@ -1,9 +1,10 @@
 import * as v from 'valibot';
 import type { B24Error } from '../bitrix24/errors';
 import { PIN_ALL_METHOD } from '../bitrix24/pin-all';
-import { maskWebhook, parseWebhook, WEBHOOK_SHAPE } from '../bitrix24/webhook';
+import { maskWebhook, parsePortalAddress, parseWebhook, WEBHOOK_SHAPE } from '../bitrix24/webhook';
 import { hasHostAccess } from '../host-access';
-import type { PortalInfo, WebhookCheck, WebhookUser } from '../portals';
+import { isCloudPortalHost } from '../portal-hosts';
+import type { LoginPortalCheck, PortalInfo, WebhookCheck, WebhookUser } from '../portals';
 import { injectIntoOpenTabs, syncSelfHostedScripts } from '../self-hosted';
 import type { BackgroundDeps, RestCall } from './deps';
 import { STORAGE_LOCK } from './locks';
@@ -12,7 +13,10 @@ import type { Settings } from './settings';
 /** Timeout of the cheap checks made when a webhook is saved (ms). */
 const CHECK_TIMEOUT_MS = 10_000;
 
-/** The webhook side of the background: check, save and remove a portal's webhook. */
+/**
+ * The portals the background knows and how: check, save and remove a portal's webhook; add and remove a
+ * self-hosted portal pinned through the login; keep the content script registered on every such portal.
+ */
 export interface WebhookService {
   /**
    * Checks a pasted webhook against its portal (`method.get` for `pinAll` and its scope, `profile` for the user)
@@ -22,6 +26,14 @@ export interface WebhookService {
   checkWebhook(url: string, save: boolean): Promise<WebhookCheck>;
   /** Removes a portal's webhook and everything stored about it but the history. Returns the remaining portals. */
   removePortal(portal: string): Promise<PortalInfo[]>;
+  /**
+   * Adds a self-hosted portal to pin through the operator's login (no webhook): from a typed address, once the
+   * browser grants access to it (the options page asks in the Add click). The portal then gets the content script,
+   * in its open tabs too. A cloud portal is not stored: the manifest covers it. Nothing is sent to the portal.
+   */
+  addLoginPortal(address: string): Promise<LoginPortalCheck>;
+  /** Removes a portal added by {@link WebhookService.addLoginPortal}; returns the remaining ones. */
+  removeLoginPortal(portal: string): Promise<string[]>;
   /**
    * Keeps the content-script registrations of self-hosted portals in step with the configured portals, the
    * organisation's portals (policy) and the browser's permissions: at install, start-up, policy changes, and
@@ -43,13 +55,14 @@ export function createWebhookService(
 ): WebhookService {
   const { storage } = deps;
 
-  /** Origins that get the content script: configured portals and the organisation's. */
-  async function knownPortals(configured?: string[]): Promise<string[]> {
-    const [names, { portals }] = await Promise.all([
+  /** Origins that get the content script: portals with a webhook, those added for the login, the organisation's. */
+  async function knownPortals(configured?: string[], loginPortals?: string[]): Promise<string[]> {
+    const [names, added, { portals }] = await Promise.all([
       configured ?? Object.keys(await storage.portals.getValue()),
+      loginPortals ?? storage.loginPortals.getValue(),
       settings(),
     ]);
-    return [...new Set([...names, ...portals])];
+    return [...new Set([...names, ...added, ...portals])];
   }
 
   async function checkWebhook(url: string, save: boolean): Promise<WebhookCheck> {
@@ -129,7 +142,34 @@ export function createWebhookService(
     await syncSelfHostedScripts(await knownPortals());
   }
 
-  return { checkWebhook, removePortal, syncRegistrations };
+  async function addLoginPortal(address: string): Promise<LoginPortalCheck> {
+    const parsed = parsePortalAddress(address);
+    if (!parsed.ok) return { ok: false, kind: parsed.kind };
+    const { portal } = parsed;
+    if (isCloudPortalHost(new URL(portal).hostname)) return { ok: true, portal, cloud: true };
+    if (!(await hasHostAccess(portal))) return { ok: false, kind: 'host-access', portal };
+    const added = await deps.lock(STORAGE_LOCK, async () => {
+      const list = await storage.loginPortals.getValue();
+      const next = list.includes(portal) ? list : [...list, portal];
+      if (next !== list) await storage.loginPortals.setValue(next);
+      return next;
+    });
+    await syncSelfHostedScripts(await knownPortals(undefined, added));
+    await injectIntoOpenTabs(portal);
+    return { ok: true, portal, cloud: false };
+  }
+
+  async function removeLoginPortal(portal: string): Promise<string[]> {
+    const rest = await deps.lock(STORAGE_LOCK, async () => {
+      const next = (await storage.loginPortals.getValue()).filter((p) => p !== portal);
+      await storage.loginPortals.setValue(next);
+      return next;
+    });
+    await syncSelfHostedScripts(await knownPortals(undefined, rest));
+    return rest;
+  }
+
+  return { checkWebhook, removePortal, addLoginPortal, removeLoginPortal, syncRegistrations };
 }
 
 const Profile = v.object({

@@ -97,3 +97,32 @@ export function portalOfUrl(pageUrl: string | undefined): string | null {
     return null;
   }
 }
+
+/** Why a typed portal address is not usable; nothing was sent. */
+export type PortalAddressError = 'empty' | 'not-url' | 'not-https';
+
+/**
+ * Reads the address of a portal the operator typed (`crm.example.org`, `https://crm.example.org/online/`…) as the
+ * portal's origin, `https://crm.example.org` (a port is kept). A missing scheme means HTTPS; `http://` is refused:
+ * the login's cookie and token would travel in clear text. User and password parts are refused as not a portal
+ * address.
+ * @returns `{ ok: true, portal }` or `{ ok: false, kind }` ({@link PortalAddressError}).
+ */
+export function parsePortalAddress(
+  input: string,
+): { ok: true; portal: string } | { ok: false; kind: PortalAddressError } {
+  const text = input.trim();
+  if (!text) return { ok: false, kind: 'empty' };
+  const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[^/:]+:\d+(\/|$)/.test(text);
+  let url: URL;
+  try {
+    url = new URL(hasScheme ? text : `https://${text}`);
+  } catch {
+    return { ok: false, kind: 'not-url' };
+  }
+  if (url.protocol === 'http:') return { ok: false, kind: 'not-https' };
+  if (url.protocol !== 'https:' || !url.hostname || url.username || url.password || /\s/.test(text))
+    return { ok: false, kind: 'not-url' };
+  const portal = portalOfUrl(url.href);
+  return portal ? { ok: true, portal } : { ok: false, kind: 'not-url' };
+}
