@@ -1,4 +1,4 @@
-import { openDB } from 'idb';
+import { type IDBPDatabase, openDB } from 'idb';
 import { browser } from 'wxt/browser';
 
 /**
@@ -76,53 +76,89 @@ function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Creates a webhook store in the IndexedDB database `dbName` of the current origin. The database is opened for
- * each operation and closed after it (the background worker may die at any moment; no connection outlives a call).
+ * Creates a webhook store in the IndexedDB database `dbName` of the current origin. One connection per context,
+ * opened at the first use and kept (a pin reads the webhooks on its way to the portal, and opening the database
+ * for every read cost milliseconds); it is opened again when the browser closes it or another context upgrades
+ * the database. It dies with the worker, as every connection does.
  * @param dbName database name; tests pass their own.
  */
 export function createWebhookStore(dbName: string = SECRET_DB): WebhookStore {
-  const open = () =>
-    openDB(dbName, 1, {
+  let connection: Promise<IDBPDatabase> | undefined;
+  /** The IndexedDB the connection and the move belong to: another one (each unit test has its own) starts afresh. */
+  let factory: IDBFactory | undefined;
+  const current = () => {
+    if (factory !== globalThis.indexedDB) {
+      factory = globalThis.indexedDB;
+      connection = undefined;
+      moved = false;
+    }
+  };
+  const open = (): Promise<IDBPDatabase> => {
+    current();
+    connection ??= openDB(dbName, 1, {
       upgrade(db) {
         db.createObjectStore(STORE);
       },
+      blocking(_current, _next, event) {
+        (event.target as IDBDatabase).close();
+        connection = undefined;
+      },
+      terminated() {
+        connection = undefined;
+      },
     });
-
-  async function read(): Promise<Webhooks> {
-    const db = await open();
+    return connection;
+  };
+  /** Runs `task` on the connection; a connection that failed is dropped, so the next call opens a new one. */
+  async function withDb<T>(task: (db: IDBPDatabase) => Promise<T>): Promise<T> {
+    const opening = open();
     try {
+      return await task(await opening);
+    } catch (error) {
+      if (connection === opening) connection = undefined;
+      throw error;
+    }
+  }
+
+  const read = (): Promise<Webhooks> =>
+    withDb(async (db) => {
       const value: unknown = await db.get(STORE, WEBHOOKS_KEY);
       return isWebhooks(value) ? value : {};
-    } finally {
-      db.close();
-    }
-  }
+    });
 
-  async function write(value: Webhooks): Promise<void> {
-    const db = await open();
-    try {
+  const write = (value: Webhooks): Promise<void> =>
+    withDb(async (db) => {
       await db.put(STORE, value, WEBHOOKS_KEY);
-    } finally {
-      db.close();
-    }
-  }
+    });
 
   let migrating: Promise<number> | undefined;
+  /**
+   * Set once a move finished in this context: only an older version writes the old key, so nothing is left to
+   * move for the rest of this context's life (each read then skips the lock and the `storage.local` read).
+   */
+  let moved = false;
   /** One migration at a time in this context; the Web Lock covers other contexts of the extension. */
   function migrate(): Promise<number> {
+    current();
+    if (moved) return Promise.resolve(0);
     migrating ??= withLock(MIGRATION_LOCK, async () => {
       const legacy = (await browser.storage.local.get(LEGACY_WEBHOOKS_KEY))[LEGACY_WEBHOOKS_KEY];
       if (legacy === undefined) return 0;
       // Written first, deleted after: a worker killed in between finds the old copy again and repeats the move,
       // which writes the same value. The old copy replaces the store's content: while it exists it is the truth
       // (this worker has not written since, as getValue/setValue wait for the move).
-      const moved = isWebhooks(legacy) ? legacy : {};
-      await write(moved);
+      const legacyValue = isWebhooks(legacy) ? legacy : {};
+      await write(legacyValue);
       await browser.storage.local.remove(LEGACY_KEYS);
-      return Object.keys(moved).length;
-    }).finally(() => {
-      migrating = undefined;
-    });
+      return Object.keys(legacyValue).length;
+    })
+      .then((count) => {
+        moved = true;
+        return count;
+      })
+      .finally(() => {
+        migrating = undefined;
+      });
     return migrating;
   }
 

@@ -1,7 +1,9 @@
 import * as v from 'valibot';
 import { type Browser, browser } from 'wxt/browser';
+import { portalOfUrl } from '../bitrix24/webhook';
 import { BackgroundMessage, type BackgroundResponses } from '../messaging';
 import { newOutcomeId, type PinOutcome, storedOutcome } from '../outcome';
+import { isCloudPortalHost } from '../portal-hosts';
 import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
 import type { LoginService } from './login-service';
@@ -128,17 +130,27 @@ export function createRouter(deps: RouterDeps) {
     },
   };
 
-  return async function handleMessage(
-    raw: unknown,
-    sender: Browser.runtime.MessageSender,
-  ): Promise<RouterAnswer> {
+  /**
+   * The self-hosted portals a sender's page may belong to: those with a webhook, those added for the login and the
+   * organisation's. Read only for a page that is neither an extension page nor a cloud portal: those two are told
+   * apart without the stored lists, and a click's pin does not wait for them.
+   */
+  async function knownPortalsFor(url: string | undefined): Promise<string[]> {
+    const portal = portalOfUrl(url);
+    if (!portal || isCloudPortalHost(new URL(portal).hostname)) return [];
     const [portals, loginPortals, { portals: policyPortals }] = await Promise.all([
       storage.portals.getValue(),
       storage.loginPortals.getValue(),
       settings(),
     ]);
-    // The portals added for the login and the organisation's are known portals like the configured ones.
-    const known = [...Object.keys(portals), ...loginPortals, ...policyPortals];
+    return [...Object.keys(portals), ...loginPortals, ...policyPortals];
+  }
+
+  return async function handleMessage(
+    raw: unknown,
+    sender: Browser.runtime.MessageSender,
+  ): Promise<RouterAnswer> {
+    const known = await knownPortalsFor(sender.url);
     const hosts = new Set(known.map((origin) => new URL(origin).hostname));
     const from = classifySender(
       sender,

@@ -138,7 +138,14 @@ export function createPinAll(
   const inFlight = new Map<string, Promise<PinOutcome>>();
 
   async function run(portal: string, trigger: PinTrigger, via?: TabTarget): Promise<PinResult> {
-    const last = await deps.lastOutcome(portal);
+    // Read together: what joins, whether the portal is reachable, which credential (each is a storage or browser
+    // call, and a pin waits for all of them before its request leaves).
+    const [last, reachable, storedBase, loginEnabled] = await Promise.all([
+      deps.lastOutcome(portal),
+      portal && deps.canReach ? deps.canReach(portal) : true,
+      portal ? deps.webhookOf(portal) : null,
+      deps.login ? deps.login.enabled() : false,
+    ]);
     if (last) {
       const age = deps.now() - last.at;
       const window =
@@ -155,9 +162,8 @@ export function createPinAll(
       };
     };
     // Firefox lets users withhold host access: say so instead of failing as a network error.
-    if (portal && deps.canReach && !(await deps.canReach(portal)))
-      return finish({ ok: false, error: { kind: 'host-access' } });
-    base = portal ? await deps.webhookOf(portal) : null;
+    if (!reachable) return finish({ ok: false, error: { kind: 'host-access' } });
+    base = storedBase;
     const beforeSend = async () => {
       await deps.beforeSend?.(portal, trigger);
     };
@@ -166,7 +172,7 @@ export function createPinAll(
     if (base) {
       const sendTo = base;
       send = () => deps.call(sendTo, PIN_ALL_METHOD, beforeSend);
-    } else if (deps.login && (await deps.login.enabled())) {
+    } else if (deps.login && loginEnabled) {
       const login = deps.login;
       const tab = portal ? await login.tabFor(portal, via) : null;
       if (!tab) return finish({ ok: false, error: { kind: faultKind('no-portal-tab') } });
