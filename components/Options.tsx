@@ -6,7 +6,7 @@ import { t } from '@/utils/i18n';
 import { errorMessage } from '@/utils/outcome-text';
 import type { EffectiveSettings, PolicyReading } from '@/utils/policy';
 import { isPlausibleMove } from '@/utils/portal-hosts';
-import type { LoginPortalCheck, PortalInfo, WebhookCheck, WebhookUser } from '@/utils/portals';
+import type { PortalInfo, SelfHostedPortalCheck, WebhookCheck, WebhookUser } from '@/utils/portals';
 
 /** The shape of an inbound webhook URL, shown wherever a pasted text is refused. */
 export const WEBHOOK_SHAPE = 'https://your-portal.bitrix24.com/rest/USER_ID/WEBHOOK_CODE/';
@@ -36,14 +36,14 @@ export interface OptionsProps {
    */
   pinsAs?: Record<string, string>;
   /** Self-hosted portals added to pin through the login (origins), listed under the login setting. */
-  loginPortals?: string[];
+  selfHostedPortals?: string[];
   /**
    * Adds a self-hosted portal for the login from a typed address. Called synchronously from the Add click, so it
    * may request host permission first (a user gesture). Must not reject.
    */
-  onAddLoginPortal?: (address: string) => Promise<LoginPortalCheck>;
+  onAddSelfHostedPortal?: (address: string) => Promise<SelfHostedPortalCheck>;
   /** Removes a portal added for the login, by origin. */
-  onRemoveLoginPortal?: (portal: string) => unknown;
+  onRemoveSelfHostedPortal?: (portal: string) => unknown;
   /**
    * The organisation's managed settings (`utils/policy.ts`): what was read, and the settings in force. Locked
    * settings are shown read-only with "Set by your organisation"; ignored values get a note. Absent: no policy.
@@ -231,7 +231,8 @@ export function Options(props: OptionsProps) {
               {Object.entries(props.pinsAs ?? {})
                 .filter(
                   ([portal]) =>
-                    !props.portals.some((p) => p.portal === portal) && !props.loginPortals?.includes(portal),
+                    !props.portals.some((p) => p.portal === portal) &&
+                    !props.selfHostedPortals?.includes(portal),
                 )
                 .map(([portal, text]) => (
                   <li key={portal}>
@@ -240,14 +241,14 @@ export function Options(props: OptionsProps) {
                 ))}
             </ul>
           )}
-          {useLogin && props.onAddLoginPortal && (
-            <LoginPortals
-              portals={props.loginPortals ?? []}
+          {useLogin && props.onAddSelfHostedPortal && (
+            <SelfHostedPortals
+              portals={props.selfHostedPortals ?? []}
               pinsAs={props.pinsAs}
               access={props.access}
               onGrantAccess={props.onGrantAccess}
-              onAdd={props.onAddLoginPortal}
-              onRemove={props.onRemoveLoginPortal}
+              onAdd={props.onAddSelfHostedPortal}
+              onRemove={props.onRemoveSelfHostedPortal}
             />
           )}
         </section>
@@ -463,7 +464,7 @@ function PortalRow(props: {
 }
 
 /** What adding a self-hosted portal for the login came to, in the operator's words. */
-export function loginPortalText(answer: LoginPortalCheck): string {
+export function selfHostedPortalText(answer: SelfHostedPortalCheck): string {
   if (answer.ok) {
     const name = host(answer.portal);
     return answer.cloud ? i18n.t('login.portal_cloud', [name]) : i18n.t('login.portal_added', [name]);
@@ -478,16 +479,16 @@ export function loginPortalText(answer: LoginPortalCheck): string {
  * Self-hosted portals pinned through the login: a field for the portal's address (Add asks the browser for access
  * to it in the click) and the portals added, each with whom pins act as, missing access and Remove.
  */
-function LoginPortals(props: {
+function SelfHostedPortals(props: {
   portals: string[];
   pinsAs?: Record<string, string>;
   access?: Record<string, boolean>;
   onGrantAccess?: (portal: string) => void;
-  onAdd: (address: string) => Promise<LoginPortalCheck>;
+  onAdd: (address: string) => Promise<SelfHostedPortalCheck>;
   onRemove?: (portal: string) => unknown;
 }) {
   const [address, setAddress] = useState('');
-  const [answer, setAnswer] = useState<LoginPortalCheck | null>(null);
+  const [answer, setAnswer] = useState<SelfHostedPortalCheck | null>(null);
   const [busy, setBusy] = useState(false);
   const inFlight = useRef(false);
   const submit = (event: Event) => {
@@ -508,22 +509,22 @@ function LoginPortals(props: {
       });
   };
   return (
-    <div class="login-portals">
+    <div class="self-hosted-portals">
       <form class="webhook-form" onSubmit={submit} noValidate>
-        <label for="login-portal-address">{i18n.t('login.portal_label')}</label>
-        <p id="login-portal-hint" class="hint">
+        <label for="self-hosted-address">{i18n.t('login.portal_label')}</label>
+        <p id="self-hosted-hint" class="hint">
           {i18n.t('login.portal_hint')}
         </p>
         <div class="webhook-row">
           <input
-            id="login-portal-address"
+            id="self-hosted-address"
             type="text"
             inputMode="url"
             autoComplete="off"
             autoCapitalize="off"
             spellcheck={false}
             placeholder="https://crm.example.org"
-            aria-describedby="login-portal-hint"
+            aria-describedby="self-hosted-hint"
             value={address}
             onInput={(e) => setAddress((e.currentTarget as HTMLInputElement).value)}
           />
@@ -538,12 +539,12 @@ function LoginPortals(props: {
             class={`notice ${answer.ok ? 'notice-ok' : 'notice-error'}`}
             role={answer.ok ? undefined : 'alert'}
           >
-            <p>{loginPortalText(answer)}</p>
+            <p>{selfHostedPortalText(answer)}</p>
           </div>
         )}
       </div>
       {props.portals.length > 0 && (
-        <ul class="portal-list login-portal-list">
+        <ul class="portal-list self-hosted-list">
           {props.portals.map((portal) => {
             const name = host(portal);
             return (

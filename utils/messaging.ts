@@ -5,7 +5,7 @@ import { UndoBatchCmd } from './bitrix24/undo-plan';
 import { type PinOutcome, PinOutcomeSchema } from './outcome';
 import type { PinsAs } from './pins-as';
 import { SELECTORS, type SelectorName } from './portal-pages';
-import type { LoginPortalCheck, PortalInfo, WebhookCheck } from './portals';
+import type { PortalInfo, SelfHostedPortalCheck, WebhookCheck } from './portals';
 
 /**
  * The one typed message protocol between the extension's contexts. Content scripts and the popup never see a
@@ -14,7 +14,7 @@ import type { LoginPortalCheck, PortalInfo, WebhookCheck } from './portals';
  * - content script → background: `pinAll`, `unpinAll`, `undoPin` (the portal is the sender's own origin, never
  *   taken from the message), `getLastOutcome`, `getPinsAs` (whom a pin acts as on its own portal).
  * - extension pages (popup, options) → background: `pinAll`, `unpinAll`, `undoPin` with an optional portal,
- *   `checkWebhook`, `saveWebhook`, `removeWebhook`, `addLoginPortal`, `removeLoginPortal` (self-hosted portals
+ *   `checkWebhook`, `saveWebhook`, `removeWebhook`, `addSelfHostedPortal`, `removeSelfHostedPortal` (self-hosted portals
  *   pinned through the login).
  * - background → content scripts: `outcome` (a new outcome for their portal); `loginCall` (one of the fixed
  *   {@link LOGIN_METHODS}, sent to one frame of one portal tab, answered with a {@link LoginAnswer}).
@@ -49,8 +49,8 @@ export const BackgroundMessage = v.variant('type', [
   v.strictObject({ type: v.literal('saveWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('removeWebhook'), portal: portalOrigin }),
   /** A self-hosted portal to pin through the login: the address as typed (parsed by the background). */
-  v.strictObject({ type: v.literal('addLoginPortal'), address: v.pipe(v.string(), v.maxLength(300)) }),
-  v.strictObject({ type: v.literal('removeLoginPortal'), portal: portalOrigin }),
+  v.strictObject({ type: v.literal('addSelfHostedPortal'), address: v.pipe(v.string(), v.maxLength(300)) }),
+  v.strictObject({ type: v.literal('removeSelfHostedPortal'), portal: portalOrigin }),
 ]);
 export type BackgroundMessage = v.InferOutput<typeof BackgroundMessage>;
 
@@ -65,8 +65,8 @@ export interface BackgroundResponses {
   checkWebhook: WebhookCheck;
   saveWebhook: WebhookCheck;
   removeWebhook: PortalInfo[];
-  addLoginPortal: LoginPortalCheck;
-  removeLoginPortal: string[];
+  addSelfHostedPortal: SelfHostedPortalCheck;
+  removeSelfHostedPortal: string[];
 }
 
 /** Messages the background sends to content scripts. */

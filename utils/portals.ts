@@ -55,12 +55,12 @@ export type WebhookParseErrorKind =
   | 'has-credentials';
 
 /**
- * The answer to adding a self-hosted portal for the login (`addLoginPortal`): `cloud` when the address is a cloud
+ * The answer to adding a self-hosted portal for the login (`addSelfHostedPortal`): `cloud` when the address is a cloud
  * portal, which needs nothing added; `host-access` when the browser does not let the extension reach it; the
  * address errors of `parsePortalAddress` (`utils/bitrix24/webhook.ts`); `no-reply` when the background did not
  * answer the options page.
  */
-export type LoginPortalCheck =
+export type SelfHostedPortalCheck =
   | { ok: true; portal: string; cloud: boolean }
   | { ok: false; kind: 'host-access'; portal: string }
   | { ok: false; kind: 'empty' | 'not-url' | 'not-https' | 'no-reply' };

@@ -119,4 +119,6 @@ export const loginUsersItem = storage.defineItem<Record<string, LoginUser>>('loc
  * `https://crm.example.org`). Each needs the browser's host access; it then gets the content script like a portal
  * with a webhook. Cloud portals are never listed: the manifest covers them. Not secret.
  */
-export const loginPortalsItem = storage.defineItem<string[]>('local:loginPortals', { fallback: [] });
+export const selfHostedPortalsItem = storage.defineItem<string[]>('local:selfHostedPortals', {
+  fallback: [],
+});

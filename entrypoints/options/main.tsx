@@ -10,8 +10,14 @@ import { sendToBackground } from '@/utils/messaging';
 import { pinsAsText } from '@/utils/pins-as';
 import { effectiveSettings } from '@/utils/policy';
 import { usePolicy } from '@/utils/policy-hook';
-import type { LoginPortalCheck, PortalInfo, WebhookCheck } from '@/utils/portals';
-import { historyItem, loginPortalsItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
+import type { PortalInfo, SelfHostedPortalCheck, WebhookCheck } from '@/utils/portals';
+import {
+  historyItem,
+  loginUsersItem,
+  portalsItem,
+  selfHostedPortalsItem,
+  useLoginItem,
+} from '@/utils/storage';
 
 function save(url: string): Promise<WebhookCheck> {
   // Host access for the pasted portal is requested first thing in the click, or browsers refuse.
@@ -33,13 +39,13 @@ function save(url: string): Promise<WebhookCheck> {
 }
 
 /** Adds a self-hosted portal for the login: host access is requested first thing in the Add click. */
-function addLoginPortal(address: string): Promise<LoginPortalCheck> {
+function addSelfHostedPortal(address: string): Promise<SelfHostedPortalCheck> {
   const parsed = parsePortalAddress(address);
   const access = parsed.ok ? requestHostAccess(parsed.portal) : null;
   return (async () => {
     await access; // refused access comes back from the background as `host-access`
     try {
-      return await sendToBackground({ type: 'addLoginPortal', address });
+      return await sendToBackground({ type: 'addSelfHostedPortal', address });
     } catch {
       return { ok: false, kind: 'no-reply' } as const;
     }
@@ -47,9 +53,9 @@ function addLoginPortal(address: string): Promise<LoginPortalCheck> {
 }
 
 /** Forgets a portal added for the login after the operator confirms. */
-async function removeLoginPortal(portal: string): Promise<void> {
+async function removeSelfHostedPortal(portal: string): Promise<void> {
   if (!window.confirm(i18n.t('login.portal_remove_confirm', [new URL(portal).host]))) return;
-  await sendToBackground({ type: 'removeLoginPortal', portal });
+  await sendToBackground({ type: 'removeSelfHostedPortal', portal });
 }
 
 /**
@@ -98,10 +104,10 @@ function App() {
       for (const u of unwatch) u();
     };
   }, []);
-  const [loginPortals, setLoginPortals] = useState<string[]>([]);
+  const [selfHostedPortals, setSelfHostedPortals] = useState<string[]>([]);
   useEffect(() => {
-    const unwatch = loginPortalsItem.watch(setLoginPortals);
-    loginPortalsItem.getValue().then(setLoginPortals);
+    const unwatch = selfHostedPortalsItem.watch(setSelfHostedPortals);
+    selfHostedPortalsItem.getValue().then(setSelfHostedPortals);
     return unwatch;
   }, []);
   const reading = usePolicy();
@@ -109,7 +115,7 @@ function App() {
   const list = Object.values(portals).sort((a, b) => a.portal.localeCompare(b.portal));
   // The organisation's portals need host access too (a self-hosted one is asked for once).
   const access = useAccess([
-    ...new Set([...list.map((p) => p.portal), ...loginPortals, ...settings.portals]),
+    ...new Set([...list.map((p) => p.portal), ...selfHostedPortals, ...settings.portals]),
   ]);
   const grant = (portal: string) => void requestHostAccess(portal);
   // Whom pins act as, for every portal whose login user is known (webhook or not).
@@ -133,9 +139,9 @@ function App() {
       useLogin={useLogin}
       onUseLoginChange={(on) => void useLoginItem.setValue(on)}
       pinsAs={pinsAs}
-      loginPortals={loginPortals}
-      onAddLoginPortal={addLoginPortal}
-      onRemoveLoginPortal={removeLoginPortal}
+      selfHostedPortals={selfHostedPortals}
+      onAddSelfHostedPortal={addSelfHostedPortal}
+      onRemoveSelfHostedPortal={removeSelfHostedPortal}
       policy={{ reading, settings }}
     />
   );

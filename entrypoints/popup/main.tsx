@@ -16,7 +16,14 @@ import { pinsAsText } from '@/utils/pins-as';
 import { effectiveSettings } from '@/utils/policy';
 import { usePolicy } from '@/utils/policy-hook';
 import { isCloudPortalHost } from '@/utils/portal-hosts';
-import { historyItem, lastPortalItem, loginUsersItem, portalsItem, useLoginItem } from '@/utils/storage';
+import {
+  historyItem,
+  lastPortalItem,
+  loginUsersItem,
+  portalsItem,
+  selfHostedPortalsItem,
+  useLoginItem,
+} from '@/utils/storage';
 
 /** A storage item's value, kept current while the popup is open (the background records outcomes meanwhile). */
 function useItem<T>(
@@ -46,15 +53,19 @@ async function activeTabOrigin(): Promise<string | null> {
   }
 }
 
-/** Cloud portals open in tabs, most recently used first (only portal tabs' addresses are visible). */
-async function openPortalTabs(): Promise<string[]> {
+/**
+ * Origins of the HTTPS tabs whose address the popup can see, most recently used first: only hosts the extension
+ * may reach show theirs (cloud portals, and self-hosted ones the operator granted). Which of them are portals is
+ * decided with the stored lists ({@link App}).
+ */
+async function openHttpsTabs(): Promise<string[]> {
   try {
     const tabs = await browser.tabs.query({});
-    const portals = tabs
+    const origins = tabs
       .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))
       .map((tab) => portalOfUrl(tab.url))
-      .filter((p): p is string => !!p && isCloudPortalHost(new URL(p).hostname));
-    return [...new Set(portals)];
+      .filter((p): p is string => !!p);
+    return [...new Set(origins)];
   } catch {
     return [];
   }
@@ -153,7 +164,8 @@ function App() {
   // Under a login-only policy a saved webhook is never used: its portal counts as one without a webhook.
   const portalMap = settings.webhooksAllowed ? storedPortals : {};
   const loginUsers = useItem(loginUsersItem, {});
-  const [openTabs, setOpenTabs] = useState<string[]>([]);
+  const [httpsTabs, setHttpsTabs] = useState<string[]>([]);
+  const selfHostedPortals = useItem(selfHostedPortalsItem, []);
   const [tabOrigin, setTabOrigin] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string | null>(askedPortal);
   const [shortcut, setShortcut] = useState<string | null | undefined>(undefined);
@@ -161,19 +173,30 @@ function App() {
 
   useEffect(() => {
     activeTabOrigin().then(setTabOrigin);
-    openPortalTabs().then(setOpenTabs);
+    openHttpsTabs().then(setHttpsTabs);
     pinAllShortcut().then(setShortcut, () => setShortcut(undefined));
     missingControlSignature().then(setMissingSignature);
   }, []);
 
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
+  // Portal tabs: cloud portals, and self-hosted ones that have a webhook, were added for the login or are the
+  // organisation's (the background's portal choice counts the same ones).
+  const openTabs = httpsTabs.filter(
+    (p) =>
+      isCloudPortalHost(new URL(p).hostname) ||
+      Object.hasOwn(storedPortals, p) ||
+      selfHostedPortals.includes(p) ||
+      settings.portals.includes(p),
+  );
   const historyPortals = [...new Set(history.map((o) => o.portal).filter(Boolean))];
   // Without a webhook, portals open in a tab or pinned on before are reached through the operator's login.
   // The organisation's portals (policy) are listed whatever the setting.
   const loginPortals = [
     ...new Set([
       ...settings.portals,
-      ...(useLogin ? [...openTabs, ...historyPortals, ...Object.keys(storedPortals)] : []),
+      ...(useLogin
+        ? [...openTabs, ...historyPortals, ...Object.keys(storedPortals), ...selfHostedPortals]
+        : []),
     ]),
   ].filter((p) => !(p in portalMap));
   // The one rule the shortcut follows too.

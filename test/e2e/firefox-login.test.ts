@@ -98,12 +98,12 @@ describe('a self-hosted portal with no webhook, through the login (Firefox ESR)'
   const BOX = 'https://crm.example.org';
 
   it('added by its address in the options, its pages get the control, which pins with the page’s login', async () => {
-    const options = await s.openExtensionPage('options.html', '#login-portal-address');
-    await options.type('#login-portal-address', 'crm.example.org');
+    const options = await s.openExtensionPage('options.html', '#self-hosted-address');
+    await options.type('#self-hosted-address', 'crm.example.org');
     // A trusted click: the browser's host-access request needs the user gesture (granted: prompts are off here).
-    await options.click('.login-portals button[type=submit]');
+    await options.click('.self-hosted-portals button[type=submit]');
     await options.waitForFunction(
-      () => /Added crm\.example\.org/.test(document.querySelector('.login-portals')?.textContent ?? ''),
+      () => /Added crm\.example\.org/.test(document.querySelector('.self-hosted-portals')?.textContent ?? ''),
       { timeout: 15_000 },
     );
     s.emulator.reset();
@@ -117,7 +117,23 @@ describe('a self-hosted portal with no webhook, through the login (Firefox ESR)'
       'POST crm.example.org/rest/imopenlines.session.mode.pinAll.json',
     ]);
     expect(s.pins()[0]!.sessionAuth).toMatchObject({ sessid: 'form', cookie: true, result: 'ok' });
-    await page.close();
     await options.close();
+  });
+
+  it('the popup offers the added portal while its tab is open, and pins there with the login', async () => {
+    // The portal's tab from the test before is still open.
+    await new Promise((r) => setTimeout(r, 2100)); // past the join window of the control's pin
+    s.emulator.reset();
+    const popup = await s.openExtensionPage('popup.html', 'button.pin-all');
+    await popup.click('button.pin-all');
+    await popup.waitForFunction(
+      () => /Pinned \d+ dialog/.test(document.querySelector('.popup-last')?.textContent ?? ''),
+      { timeout: 20_000 },
+    );
+    expect(s.pins().map((r) => `${r.host}${r.path}`)).toEqual([
+      'crm.example.org/rest/imopenlines.session.mode.pinAll.json',
+    ]);
+    expect(s.pins()[0]!.sessionAuth).toMatchObject({ sessid: 'form', result: 'ok' });
+    await popup.close();
   });
 });

@@ -332,10 +332,10 @@ describe('options: a self-hosted portal pinned through the login', () => {
   };
 
   it('adds the typed address and says where Pin all now is; the field is cleared', async () => {
-    const onAddLoginPortal = vi.fn(async () => ({ ok: true as const, portal: BOX, cloud: false }));
-    renderOptions({ useLogin: true, onAddLoginPortal });
+    const onAddSelfHostedPortal = vi.fn(async () => ({ ok: true as const, portal: BOX, cloud: false }));
+    renderOptions({ useLogin: true, onAddSelfHostedPortal });
     add('crm.example.org');
-    expect(onAddLoginPortal).toHaveBeenCalledWith('crm.example.org');
+    expect(onAddSelfHostedPortal).toHaveBeenCalledWith('crm.example.org');
     await screen.findByText('Added crm.example.org. Open it in a tab: Pin all is there with your login.');
     expect(addField().value).toBe('');
   });
@@ -350,7 +350,7 @@ describe('options: a self-hosted portal pinned through the login', () => {
     [{ ok: true as const, portal: 'https://acme.bitrix24.de', cloud: true }, /cloud portal: nothing to add/],
     [{ ok: false as const, kind: 'no-reply' as const }, /did not answer: reload this page/],
   ])('answer %j is told in words', async (answer, text) => {
-    renderOptions({ useLogin: true, onAddLoginPortal: vi.fn(async () => answer) });
+    renderOptions({ useLogin: true, onAddSelfHostedPortal: vi.fn(async () => answer) });
     add('typed');
     await screen.findByText(text);
     // A refusal keeps what was typed, so it can be corrected.
@@ -358,15 +358,15 @@ describe('options: a self-hosted portal pinned through the login', () => {
   });
 
   it('lists the added portals with whom pins act as, missing access and Remove', () => {
-    const onRemoveLoginPortal = vi.fn();
+    const onRemoveSelfHostedPortal = vi.fn();
     const onGrantAccess = vi.fn();
     renderOptions({
       useLogin: true,
-      onAddLoginPortal: vi.fn(),
-      loginPortals: [BOX],
+      onAddSelfHostedPortal: vi.fn(),
+      selfHostedPortals: [BOX],
       pinsAs: { [BOX]: 'Pins as John Roe (ID 12) — your Bitrix24 login' },
       access: { [BOX]: false },
-      onRemoveLoginPortal,
+      onRemoveSelfHostedPortal,
       onGrantAccess,
     });
     const row = screen.getByRole('heading', { name: 'crm.example.org' }).closest('li')!;
@@ -374,11 +374,11 @@ describe('options: a self-hosted portal pinned through the login', () => {
     fireEvent.click(within(row).getByRole('button', { name: 'Grant access' }));
     expect(onGrantAccess).toHaveBeenCalledWith(BOX);
     fireEvent.click(within(row).getByRole('button', { name: 'Remove crm.example.org' }));
-    expect(onRemoveLoginPortal).toHaveBeenCalledWith(BOX);
+    expect(onRemoveSelfHostedPortal).toHaveBeenCalledWith(BOX);
   });
 
   it('is not offered while the login setting is off', () => {
-    renderOptions({ useLogin: false, onAddLoginPortal: vi.fn() });
+    renderOptions({ useLogin: false, onAddSelfHostedPortal: vi.fn() });
     expect(screen.queryByLabelText('Self-hosted portal')).toBeNull();
   });
 });

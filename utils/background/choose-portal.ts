@@ -64,7 +64,7 @@ export function pickPortal(input: PortalChoiceInput): string | null {
  * login setting, the organisation's portals), the pin history and the browser's tabs.
  */
 export function createChoosePortal(
-  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'history' | 'loginPortals'>,
+  storage: Pick<BackgroundStorage, 'portals' | 'lastPortal' | 'history' | 'selfHostedPortals'>,
   settings: Settings,
 ) {
   return async function choosePortal(requested?: string): Promise<string | null> {
@@ -75,7 +75,7 @@ export function createChoosePortal(
       history,
       [activeTab],
       tabs,
-      loginPortals,
+      selfHostedPortals,
     ] = await Promise.all([
       storage.portals.getValue(),
       storage.lastPortal.getValue(),
@@ -84,7 +84,7 @@ export function createChoosePortal(
       browser.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []),
       // Without the "tabs" permission only tabs of hosts the extension may reach (portals) show their address.
       browser.tabs.query({}).catch(() => []),
-      storage.loginPortals.getValue(),
+      storage.selfHostedPortals.getValue(),
     ]);
     // A portal with a webhook that the policy forbids counts as not configured.
     const portals = webhooksAllowed ? stored : {};
@@ -94,7 +94,7 @@ export function createChoosePortal(
       const p = portalOfUrl(url);
       return p &&
         (Object.hasOwn(stored, p) ||
-          loginPortals.includes(p) ||
+          selfHostedPortals.includes(p) ||
           policyPortals.includes(p) ||
           isCloudPortalHost(new URL(p).hostname))
         ? p

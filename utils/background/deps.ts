@@ -29,7 +29,7 @@ export interface BackgroundStorage {
   /** Whom the login acts as, by portal. */
   loginUsers: StoredValue<Record<string, LoginUser>>;
   /** Self-hosted portals added to pin through the login, with no webhook (origins). */
-  loginPortals: StoredValue<string[]>;
+  selfHostedPortals: StoredValue<string[]>;
 }
 
 /** A REST call with `callMethod`'s signature (`utils/bitrix24/client.ts`). */

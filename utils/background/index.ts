@@ -9,12 +9,12 @@ import { readPolicy } from '../policy';
 import {
   historyItem,
   lastPortalItem,
-  loginPortalsItem,
   loginUsersItem,
   operatingResetItem,
   pendingPinsItem,
   portalsItem,
   rateBucketsItem,
+  selfHostedPortalsItem,
   useLoginItem,
   webhooksItem,
 } from '../storage';
@@ -52,7 +52,7 @@ export function realDeps(): BackgroundDeps {
       rateBuckets: rateBucketsItem,
       useLogin: useLoginItem,
       loginUsers: loginUsersItem,
-      loginPortals: loginPortalsItem,
+      selfHostedPortals: selfHostedPortalsItem,
     },
     callMethod,
     sendToTab: sendToPortalTab,

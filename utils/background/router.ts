@@ -47,7 +47,7 @@ export function wireAnswer(answer: RouterAnswer): unknown {
 
 /** What the router dispatches to. */
 export interface RouterDeps {
-  storage: Pick<BackgroundStorage, 'portals' | 'loginPortals'>;
+  storage: Pick<BackgroundStorage, 'portals' | 'selfHostedPortals'>;
   pins: PinService;
   unpins: UnpinService;
   webhooks: WebhookService;
@@ -119,8 +119,8 @@ export function createRouter(deps: RouterDeps) {
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
     removeWebhook: (message) => webhooks.removePortal(message.portal),
-    addLoginPortal: (message) => webhooks.addLoginPortal(message.address),
-    removeLoginPortal: (message) => webhooks.removeLoginPortal(message.portal),
+    addSelfHostedPortal: (message) => webhooks.addSelfHostedPortal(message.address),
+    removeSelfHostedPortal: (message) => webhooks.removeSelfHostedPortal(message.portal),
     getLastOutcome: () => pins.lastOutcome(),
     getPinsAs: async (message) => {
       const portal = message.portal ?? (await choosePortal());
@@ -138,12 +138,12 @@ export function createRouter(deps: RouterDeps) {
   async function knownPortalsFor(url: string | undefined): Promise<string[]> {
     const portal = portalOfUrl(url);
     if (!portal || isCloudPortalHost(new URL(portal).hostname)) return [];
-    const [portals, loginPortals, { portals: policyPortals }] = await Promise.all([
+    const [portals, selfHostedPortals, { portals: policyPortals }] = await Promise.all([
       storage.portals.getValue(),
-      storage.loginPortals.getValue(),
+      storage.selfHostedPortals.getValue(),
       settings(),
     ]);
-    return [...Object.keys(portals), ...loginPortals, ...policyPortals];
+    return [...Object.keys(portals), ...selfHostedPortals, ...policyPortals];
   }
 
   return async function handleMessage(

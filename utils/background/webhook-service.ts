@@ -4,7 +4,7 @@ import { PIN_ALL_METHOD } from '../bitrix24/pin-all';
 import { maskWebhook, parsePortalAddress, parseWebhook, WEBHOOK_SHAPE } from '../bitrix24/webhook';
 import { hasHostAccess } from '../host-access';
 import { isCloudPortalHost } from '../portal-hosts';
-import type { LoginPortalCheck, PortalInfo, WebhookCheck, WebhookUser } from '../portals';
+import type { PortalInfo, SelfHostedPortalCheck, WebhookCheck, WebhookUser } from '../portals';
 import { injectIntoOpenTabs, syncSelfHostedScripts } from '../self-hosted';
 import type { BackgroundDeps, RestCall } from './deps';
 import { STORAGE_LOCK } from './locks';
@@ -31,9 +31,9 @@ export interface WebhookService {
    * browser grants access to it (the options page asks in the Add click). The portal then gets the content script,
    * in its open tabs too. A cloud portal is not stored: the manifest covers it. Nothing is sent to the portal.
    */
-  addLoginPortal(address: string): Promise<LoginPortalCheck>;
-  /** Removes a portal added by {@link WebhookService.addLoginPortal}; returns the remaining ones. */
-  removeLoginPortal(portal: string): Promise<string[]>;
+  addSelfHostedPortal(address: string): Promise<SelfHostedPortalCheck>;
+  /** Removes a portal added by {@link WebhookService.addSelfHostedPortal}; returns the remaining ones. */
+  removeSelfHostedPortal(portal: string): Promise<string[]>;
   /**
    * Keeps the content-script registrations of self-hosted portals in step with the configured portals, the
    * organisation's portals (policy) and the browser's permissions: at install, start-up, policy changes, and
@@ -56,10 +56,10 @@ export function createWebhookService(
   const { storage } = deps;
 
   /** Origins that get the content script: portals with a webhook, those added for the login, the organisation's. */
-  async function knownPortals(configured?: string[], loginPortals?: string[]): Promise<string[]> {
+  async function knownPortals(configured?: string[], selfHostedPortals?: string[]): Promise<string[]> {
     const [names, added, { portals }] = await Promise.all([
       configured ?? Object.keys(await storage.portals.getValue()),
-      loginPortals ?? storage.loginPortals.getValue(),
+      selfHostedPortals ?? storage.selfHostedPortals.getValue(),
       settings(),
     ]);
     return [...new Set([...names, ...added, ...portals])];
@@ -142,16 +142,16 @@ export function createWebhookService(
     await syncSelfHostedScripts(await knownPortals());
   }
 
-  async function addLoginPortal(address: string): Promise<LoginPortalCheck> {
+  async function addSelfHostedPortal(address: string): Promise<SelfHostedPortalCheck> {
     const parsed = parsePortalAddress(address);
     if (!parsed.ok) return { ok: false, kind: parsed.kind };
     const { portal } = parsed;
     if (isCloudPortalHost(new URL(portal).hostname)) return { ok: true, portal, cloud: true };
     if (!(await hasHostAccess(portal))) return { ok: false, kind: 'host-access', portal };
     const added = await deps.lock(STORAGE_LOCK, async () => {
-      const list = await storage.loginPortals.getValue();
+      const list = await storage.selfHostedPortals.getValue();
       const next = list.includes(portal) ? list : [...list, portal];
-      if (next !== list) await storage.loginPortals.setValue(next);
+      if (next !== list) await storage.selfHostedPortals.setValue(next);
       return next;
     });
     await syncSelfHostedScripts(await knownPortals(undefined, added));
@@ -159,17 +159,17 @@ export function createWebhookService(
     return { ok: true, portal, cloud: false };
   }
 
-  async function removeLoginPortal(portal: string): Promise<string[]> {
+  async function removeSelfHostedPortal(portal: string): Promise<string[]> {
     const rest = await deps.lock(STORAGE_LOCK, async () => {
-      const next = (await storage.loginPortals.getValue()).filter((p) => p !== portal);
-      await storage.loginPortals.setValue(next);
+      const next = (await storage.selfHostedPortals.getValue()).filter((p) => p !== portal);
+      await storage.selfHostedPortals.setValue(next);
       return next;
     });
     await syncSelfHostedScripts(await knownPortals(undefined, rest));
     return rest;
   }
 
-  return { checkWebhook, removePortal, addLoginPortal, removeLoginPortal, syncRegistrations };
+  return { checkWebhook, removePortal, addSelfHostedPortal, removeSelfHostedPortal, syncRegistrations };
 }
 
 const Profile = v.object({

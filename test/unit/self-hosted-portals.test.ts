@@ -5,7 +5,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Background, createBackground, realDeps } from '@/utils/background';
 import { parsePortalAddress } from '@/utils/bitrix24/webhook';
 import type { LoginAnswer } from '@/utils/messaging';
-import { loginPortalsItem } from '@/utils/storage';
+import { selfHostedPortalsItem } from '@/utils/storage';
 
 const BOX = 'https://crm.example.org';
 const PIN = 'imopenlines.session.mode.pinAll';
@@ -85,9 +85,12 @@ describe('a self-hosted portal added for the login', () => {
   });
 
   it('once added with access: stored, its content script registered, and its pages pin through the login', async () => {
-    const answer = await bg.handleMessage({ type: 'addLoginPortal', address: 'crm.example.org' }, options);
+    const answer = await bg.handleMessage(
+      { type: 'addSelfHostedPortal', address: 'crm.example.org' },
+      options,
+    );
     expect(answer).toEqual({ ok: true, portal: BOX, cloud: false });
-    expect(await loginPortalsItem.getValue()).toEqual([BOX]);
+    expect(await selfHostedPortalsItem.getValue()).toEqual([BOX]);
     expect(fakeBrowser.scripting.registerContentScripts).toHaveBeenCalledWith([
       expect.objectContaining({ id: 'portal:crm.example.org', matches: ['https://crm.example.org/*'] }),
     ]);
@@ -98,33 +101,36 @@ describe('a self-hosted portal added for the login', () => {
   });
 
   it('added twice is listed once', async () => {
-    await bg.handleMessage({ type: 'addLoginPortal', address: BOX }, options);
-    await bg.handleMessage({ type: 'addLoginPortal', address: `${BOX}/online/` }, options);
-    expect(await loginPortalsItem.getValue()).toEqual([BOX]);
+    await bg.handleMessage({ type: 'addSelfHostedPortal', address: BOX }, options);
+    await bg.handleMessage({ type: 'addSelfHostedPortal', address: `${BOX}/online/` }, options);
+    expect(await selfHostedPortalsItem.getValue()).toEqual([BOX]);
   });
 
   it('without host access: refused with host-access, nothing stored or registered', async () => {
     granted = false;
-    const answer = await bg.handleMessage({ type: 'addLoginPortal', address: BOX }, options);
+    const answer = await bg.handleMessage({ type: 'addSelfHostedPortal', address: BOX }, options);
     expect(answer).toEqual({ ok: false, kind: 'host-access', portal: BOX });
-    expect(await loginPortalsItem.getValue()).toEqual([]);
+    expect(await selfHostedPortalsItem.getValue()).toEqual([]);
     expect(fakeBrowser.scripting.registerContentScripts).not.toHaveBeenCalled();
   });
 
   it('a cloud portal needs nothing added: answered as cloud, not stored', async () => {
-    const answer = await bg.handleMessage({ type: 'addLoginPortal', address: 'acme.bitrix24.de' }, options);
+    const answer = await bg.handleMessage(
+      { type: 'addSelfHostedPortal', address: 'acme.bitrix24.de' },
+      options,
+    );
     expect(answer).toEqual({ ok: true, portal: 'https://acme.bitrix24.de', cloud: true });
-    expect(await loginPortalsItem.getValue()).toEqual([]);
+    expect(await selfHostedPortalsItem.getValue()).toEqual([]);
   });
 
   it('an http:// address is refused before anything is asked or stored', async () => {
     const answer = await bg.handleMessage(
-      { type: 'addLoginPortal', address: 'http://crm.example.org' },
+      { type: 'addSelfHostedPortal', address: 'http://crm.example.org' },
       options,
     );
     expect(answer).toEqual({ ok: false, kind: 'not-https' });
     expect(fakeBrowser.permissions.contains).not.toHaveBeenCalled();
-    expect(await loginPortalsItem.getValue()).toEqual([]);
+    expect(await selfHostedPortalsItem.getValue()).toEqual([]);
   });
 
   it('a portal page cannot add a portal (extension pages only)', async () => {
@@ -134,18 +140,18 @@ describe('a self-hosted portal added for the login', () => {
       tab: { id: 5, url: 'https://acme.bitrix24.com/online/' } as never,
       frameId: 0,
     };
-    expect(await bg.handleMessage({ type: 'addLoginPortal', address: 'evil.example' }, cloudPage)).toBe(
+    expect(await bg.handleMessage({ type: 'addSelfHostedPortal', address: 'evil.example' }, cloudPage)).toBe(
       undefined,
     );
-    expect(await loginPortalsItem.getValue()).toEqual([]);
+    expect(await selfHostedPortalsItem.getValue()).toEqual([]);
   });
 
   it('removed: no longer stored, its registration goes, and its pages pin nothing', async () => {
-    await bg.handleMessage({ type: 'addLoginPortal', address: BOX }, options);
+    await bg.handleMessage({ type: 'addSelfHostedPortal', address: BOX }, options);
     Object.assign(fakeBrowser.scripting, {
       getRegisteredContentScripts: vi.fn(async () => [{ id: 'portal:crm.example.org' }]),
     });
-    expect(await bg.handleMessage({ type: 'removeLoginPortal', portal: BOX }, options)).toEqual([]);
+    expect(await bg.handleMessage({ type: 'removeSelfHostedPortal', portal: BOX }, options)).toEqual([]);
     expect(fakeBrowser.scripting.unregisterContentScripts).toHaveBeenCalledWith({
       ids: ['portal:crm.example.org'],
     });
