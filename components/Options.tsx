@@ -439,26 +439,10 @@ function PortalRow(props: {
           {p.status === 'broken' ? i18n.t('options.status_broken') : i18n.t('options.status_ok')}
         </p>
         {props.hasAccess === false && (
-          <div class="notice notice-warning" role="alert">
-            <p>{i18n.t('access.missing', [name])}</p>
-            <button
-              type="button"
-              class="button button-secondary"
-              onClick={() => props.onGrantAccess?.(p.portal)}
-            >
-              {i18n.t('access.grant')}
-            </button>
-          </div>
+          <AccessMissing name={name} onGrant={() => props.onGrantAccess?.(p.portal)} />
         )}
       </div>
-      <button
-        type="button"
-        class="button button-secondary"
-        aria-label={i18n.t('options.remove_label', [name])}
-        onClick={() => props.onRemove(p.portal)}
-      >
-        {i18n.t('options.remove')}
-      </button>
+      <RemoveButton name={name} onRemove={() => props.onRemove(p.portal)} />
     </li>
   );
 }
@@ -553,32 +537,42 @@ function SelfHostedPortals(props: {
                   <h3>{name}</h3>
                   <p class="pins-as">{props.pinsAs?.[portal] ?? i18n.t('login.pins_as_you')}</p>
                   {props.access?.[portal] === false && (
-                    <div class="notice notice-warning" role="alert">
-                      <p>{i18n.t('access.missing', [name])}</p>
-                      <button
-                        type="button"
-                        class="button button-secondary"
-                        onClick={() => props.onGrantAccess?.(portal)}
-                      >
-                        {i18n.t('access.grant')}
-                      </button>
-                    </div>
+                    <AccessMissing name={name} onGrant={() => props.onGrantAccess?.(portal)} />
                   )}
                 </div>
-                <button
-                  type="button"
-                  class="button button-secondary"
-                  aria-label={i18n.t('options.remove_label', [name])}
-                  onClick={() => props.onRemove?.(portal)}
-                >
-                  {i18n.t('options.remove')}
-                </button>
+                <RemoveButton name={name} onRemove={() => props.onRemove?.(portal)} />
               </li>
             );
           })}
         </ul>
       )}
     </div>
+  );
+}
+
+/** "The browser does not let the extension reach HOST", with Grant access (which must request first thing). */
+function AccessMissing(props: { name: string; onGrant: () => void }) {
+  return (
+    <div class="notice notice-warning" role="alert">
+      <p>{i18n.t('access.missing', [props.name])}</p>
+      <button type="button" class="button button-secondary" onClick={props.onGrant}>
+        {i18n.t('access.grant')}
+      </button>
+    </div>
+  );
+}
+
+/** A portal row's Remove button, named after the portal for screen readers. */
+function RemoveButton(props: { name: string; onRemove: () => void }) {
+  return (
+    <button
+      type="button"
+      class="button button-secondary"
+      aria-label={i18n.t('options.remove_label', [props.name])}
+      onClick={props.onRemove}
+    >
+      {i18n.t('options.remove')}
+    </button>
   );
 }
 
