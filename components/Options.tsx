@@ -195,7 +195,7 @@ export function Options(props: OptionsProps) {
             </div>
           </form>
         )}
-        <div aria-live="polite">
+        <div aria-live="polite" id="options-webhook-result">
           {result && (
             <CheckResult
               check={result}
@@ -241,8 +241,10 @@ export function Options(props: OptionsProps) {
                 ))}
             </ul>
           )}
-          {useLogin && props.onAddSelfHostedPortal && (
+          {/* With the login setting off the added portals stay listed (to remove them), but none is added. */}
+          {props.onAddSelfHostedPortal && (useLogin || (props.selfHostedPortals?.length ?? 0) > 0) && (
             <SelfHostedPortals
+              canAdd={!!useLogin}
               portals={props.selfHostedPortals ?? []}
               pinsAs={props.pinsAs}
               access={props.access}
@@ -464,6 +466,8 @@ export function selfHostedPortalText(answer: SelfHostedPortalCheck): string {
  * to it in the click) and the portals added, each with whom pins act as, missing access and Remove.
  */
 function SelfHostedPortals(props: {
+  /** Whether the address field is offered (the login setting is on). */
+  canAdd: boolean;
   portals: string[];
   pinsAs?: Record<string, string>;
   access?: Record<string, boolean>;
@@ -494,30 +498,32 @@ function SelfHostedPortals(props: {
   };
   return (
     <div class="self-hosted-portals">
-      <form class="webhook-form" onSubmit={submit} noValidate>
-        <label for="self-hosted-address">{i18n.t('login.portal_label')}</label>
-        <p id="self-hosted-hint" class="hint">
-          {i18n.t('login.portal_hint')}
-        </p>
-        <div class="webhook-row">
-          <input
-            id="self-hosted-address"
-            type="text"
-            inputMode="url"
-            autoComplete="off"
-            autoCapitalize="off"
-            spellcheck={false}
-            placeholder="https://crm.example.org"
-            aria-describedby="self-hosted-hint"
-            value={address}
-            onInput={(e) => setAddress((e.currentTarget as HTMLInputElement).value)}
-          />
-          <button type="submit" class="button button-secondary" aria-disabled={busy} aria-busy={busy}>
-            {i18n.t('login.portal_add')}
-          </button>
-        </div>
-      </form>
-      <div aria-live="polite">
+      {props.canAdd && (
+        <form class="webhook-form" onSubmit={submit} noValidate>
+          <label for="self-hosted-address">{i18n.t('login.portal_label')}</label>
+          <p id="self-hosted-hint" class="hint">
+            {i18n.t('login.portal_hint')}
+          </p>
+          <div class="webhook-row">
+            <input
+              id="self-hosted-address"
+              type="text"
+              inputMode="url"
+              autoComplete="off"
+              autoCapitalize="off"
+              spellcheck={false}
+              placeholder="https://crm.example.org"
+              aria-describedby="self-hosted-hint"
+              value={address}
+              onInput={(e) => setAddress((e.currentTarget as HTMLInputElement).value)}
+            />
+            <button type="submit" class="button button-secondary" aria-disabled={busy} aria-busy={busy}>
+              {i18n.t('login.portal_add')}
+            </button>
+          </div>
+        </form>
+      )}
+      <div aria-live="polite" id="options-self-hosted-result">
         {answer && (
           <div
             class={`notice ${answer.ok ? 'notice-ok' : 'notice-error'}`}
@@ -535,7 +541,9 @@ function SelfHostedPortals(props: {
               <li key={portal} class="portal">
                 <div class="portal-main">
                   <h3>{name}</h3>
-                  <p class="pins-as">{props.pinsAs?.[portal] ?? i18n.t('login.pins_as_you')}</p>
+                  {props.canAdd && (
+                    <p class="pins-as">{props.pinsAs?.[portal] ?? i18n.t('login.pins_as_you')}</p>
+                  )}
                   {props.access?.[portal] === false && (
                     <AccessMissing name={name} onGrant={() => props.onGrantAccess?.(portal)} />
                   )}

@@ -48,8 +48,11 @@ export const BackgroundMessage = v.variant('type', [
   v.strictObject({ type: v.literal('checkWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('saveWebhook'), url: v.pipe(v.string(), v.maxLength(2000)) }),
   v.strictObject({ type: v.literal('removeWebhook'), portal: portalOrigin }),
-  /** A self-hosted portal to pin through the login: the address as typed (parsed by the background). */
-  v.strictObject({ type: v.literal('addSelfHostedPortal'), address: v.pipe(v.string(), v.maxLength(300)) }),
+  /**
+   * A self-hosted portal to pin through the login: its origin, as the options page read it from what was typed
+   * (`parsePortalAddress`; the background reads it again).
+   */
+  v.strictObject({ type: v.literal('addSelfHostedPortal'), portal: portalOrigin }),
   v.strictObject({ type: v.literal('removeSelfHostedPortal'), portal: portalOrigin }),
 ]);
 export type BackgroundMessage = v.InferOutput<typeof BackgroundMessage>;

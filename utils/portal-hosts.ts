@@ -38,6 +38,30 @@ export function isCloudPortalHost(host: string): boolean {
   });
 }
 
+/** The self-hosted portals the extension knows, by origin, from each place that names them. */
+export interface KnownSelfHosted {
+  /** Portals with a saved webhook. */
+  configured: readonly string[];
+  /** Portals the operator added to pin through the login. */
+  selfHosted: readonly string[];
+  /** The organisation's portals (the `portals` policy). */
+  organisation: readonly string[];
+}
+
+/**
+ * Whether an origin is a portal the extension knows: a cloud portal, or a self-hosted one that has a webhook, was
+ * added for the login or is named by the organisation. Other origins are never pinned on, even when the history
+ * or the last pin names them (a self-hosted portal removed since).
+ */
+export function isKnownPortal(origin: string, known: KnownSelfHosted): boolean {
+  return (
+    isCloudPortalHost(new URL(origin).hostname) ||
+    known.configured.includes(origin) ||
+    known.selfHosted.includes(origin) ||
+    known.organisation.includes(origin)
+  );
+}
+
 /**
  * Labels that name a Bitrix24 or web service, never a customer's portal: a redirect to `auth.bitrix24.com` is a
  * login page, not a renamed portal.

@@ -38,14 +38,23 @@ function save(url: string): Promise<WebhookCheck> {
   })();
 }
 
-/** Adds a self-hosted portal for the login: host access is requested first thing in the Add click. */
+/**
+ * Adds a self-hosted portal for the login. The typed address is read here (`parsePortalAddress`): a bad one is
+ * answered at once, with nothing asked or sent; a good one gets the host-access request first thing in the Add
+ * click, then only its origin goes to the background.
+ */
 function addSelfHostedPortal(address: string): Promise<SelfHostedPortalCheck> {
   const parsed = parsePortalAddress(address);
-  const access = parsed.ok ? requestHostAccess(parsed.portal) : null;
+  if (!parsed.ok) return Promise.resolve({ ok: false, kind: parsed.kind });
+  const { portal } = parsed;
+  const access = requestHostAccess(portal);
   return (async () => {
     await access; // refused access comes back from the background as `host-access`
     try {
-      return await sendToBackground({ type: 'addSelfHostedPortal', address });
+      // No answer (a background that refused the message) is no reply, like a failed send.
+      return (
+        (await sendToBackground({ type: 'addSelfHostedPortal', portal })) ?? { ok: false, kind: 'no-reply' }
+      );
     } catch {
       return { ok: false, kind: 'no-reply' } as const;
     }

@@ -15,7 +15,7 @@ import { askPageReport, signatureText } from '@/utils/page-report';
 import { pinsAsText } from '@/utils/pins-as';
 import { effectiveSettings } from '@/utils/policy';
 import { usePolicy } from '@/utils/policy-hook';
-import { isCloudPortalHost } from '@/utils/portal-hosts';
+import { isKnownPortal } from '@/utils/portal-hosts';
 import {
   historyItem,
   lastPortalItem,
@@ -179,16 +179,17 @@ function App() {
   }, []);
 
   const portals = Object.values(portalMap).sort((a, b) => a.portal.localeCompare(b.portal));
-  // Portal tabs: cloud portals, and self-hosted ones that have a webhook, were added for the login or are the
-  // organisation's (the background's portal choice counts the same ones).
-  const openTabs = httpsTabs.filter(
-    (p) =>
-      isCloudPortalHost(new URL(p).hostname) ||
-      Object.hasOwn(storedPortals, p) ||
-      selfHostedPortals.includes(p) ||
-      settings.portals.includes(p),
-  );
-  const historyPortals = [...new Set(history.map((o) => o.portal).filter(Boolean))];
+  // Only known portals count (isKnownPortal): a self-hosted portal removed since is no longer offered.
+  const known = {
+    configured: Object.keys(storedPortals),
+    selfHosted: selfHostedPortals,
+    organisation: settings.portals,
+  };
+  // Portal tabs: the same known portals as the background's portal choice.
+  const openTabs = httpsTabs.filter((p) => isKnownPortal(p, known));
+  const historyPortals = [
+    ...new Set(history.map((o) => o.portal).filter((p) => p && isKnownPortal(p, known))),
+  ];
   // Without a webhook, portals open in a tab or pinned on before are reached through the operator's login.
   // The organisation's portals (policy) are listed whatever the setting.
   const loginPortals = [
@@ -203,7 +204,7 @@ function App() {
   const selected = pickPortal({
     requested: chosen,
     active: tabOrigin,
-    last: lastPortal,
+    last: lastPortal && isKnownPortal(lastPortal, known) ? lastPortal : null,
     configured: Object.keys(portalMap),
     useLogin,
     openTabs,

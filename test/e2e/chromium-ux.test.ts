@@ -159,7 +159,7 @@ async function saveWebhookByKeyboard(r: Run, lang: string): Promise<Page> {
   expect((await focusRing(page))!.width).toBeGreaterThanOrEqual(2);
   await page.keyboard.press('Enter');
   // The verdict arrives in the polite live region next to the form.
-  const verdict = page.locator('[aria-live="polite"] [role="status"]');
+  const verdict = page.locator('#options-webhook-result [role="status"]');
   await verdict.waitFor({ timeout: 15_000 });
   expect(await verdict.innerText()).toMatch(
     lang === 'ru'
@@ -454,7 +454,7 @@ describe('operator experience in Chromium, English', () => {
     await expectAxeClean(page, 'options, portal moved', { bestPractice: true });
     await page.getByRole('button', { name: 'Use acme.bitrix24.com' }).click();
     await expect
-      .poll(() => page.locator('[aria-live="polite"]').innerText(), { timeout: 15_000 })
+      .poll(() => page.locator('#options-webhook-result').innerText(), { timeout: 15_000 })
       .toMatch(/Saved\. This webhook acts as Jane Doe \(ID 7\)/);
     expect(secretAt('acme.bitrix24.com')).toBeGreaterThan(0);
     expect(await page.locator('.portal h3').allInnerTexts()).toEqual([

@@ -136,4 +136,23 @@ describe('a self-hosted portal with no webhook, through the login (Firefox ESR)'
     expect(s.pins()[0]!.sessionAuth).toMatchObject({ sessid: 'form', result: 'ok' });
     await popup.close();
   });
+
+  it('Remove forgets it and gives the site access back: new pages of it get no control', async () => {
+    const options = await s.openExtensionPage('options.html', '.self-hosted-portals h3');
+    options.on('dialog', (dialog) => void dialog.accept());
+    await options.click('.self-hosted-portals li button[aria-label="Remove crm.example.org"]');
+    await options.waitForFunction(() => !document.querySelector('.self-hosted-portals li'), {
+      timeout: 10_000,
+    });
+    await options.waitForFunction(
+      async () => !(await browser.permissions.contains({ origins: ['https://crm.example.org/*'] })),
+      { timeout: 10_000 },
+    );
+    const page = await s.browser.newPage();
+    await page.goto(`${BOX}/services/contact_center/`);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.evaluate(() => document.querySelectorAll('b24-pin-all').length)).toBe(0);
+    await page.close();
+    await options.close();
+  });
 });

@@ -377,9 +377,17 @@ describe('options: a self-hosted portal pinned through the login', () => {
     expect(onRemoveSelfHostedPortal).toHaveBeenCalledWith(BOX);
   });
 
-  it('is not offered while the login setting is off', () => {
-    renderOptions({ useLogin: false, onAddSelfHostedPortal: vi.fn() });
+  it('is not offered while the login setting is off; portals added before stay listed, with Remove', () => {
+    const onRemoveSelfHostedPortal = vi.fn();
+    renderOptions({
+      useLogin: false,
+      onAddSelfHostedPortal: vi.fn(),
+      selfHostedPortals: [BOX],
+      onRemoveSelfHostedPortal,
+    });
     expect(screen.queryByLabelText('Self-hosted portal')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Remove crm.example.org' }));
+    expect(onRemoveSelfHostedPortal).toHaveBeenCalledWith(BOX);
   });
 });
 

@@ -28,6 +28,9 @@ describe('parsePortalAddress', () => {
     ['crm.example.org:8443', 'https://crm.example.org:8443'],
     ['https://crm.example.org:8443/services/', 'https://crm.example.org:8443'],
     ['bitrix', 'https://bitrix'],
+    ['crm.example.org..', BOX],
+    ['crm_office.example.org', 'https://crm_office.example.org'],
+    ['портал.рф', 'https://xn--80awhdgm.xn--p1ai'],
   ])('%j → %s', (typed, portal) => {
     expect(parsePortalAddress(typed)).toEqual({ ok: true, portal });
   });
@@ -40,6 +43,8 @@ describe('parsePortalAddress', () => {
     ['ftp://crm.example.org', 'not-url'],
     ['crm example org', 'not-url'],
     ['https://', 'not-url'],
+    ['*', 'not-url'],
+    ['*.example.org', 'not-url'],
   ])('%j is refused as %s', (typed, kind) => {
     expect(parsePortalAddress(typed)).toEqual({ ok: false, kind });
   });
@@ -53,7 +58,10 @@ describe('a self-hosted portal added for the login', () => {
   beforeEach(() => {
     granted = true;
     sent = [];
-    Object.assign(fakeBrowser.permissions, { contains: vi.fn(async () => granted) });
+    Object.assign(fakeBrowser.permissions, {
+      contains: vi.fn(async () => granted),
+      remove: vi.fn(async () => true),
+    });
     Object.assign(fakeBrowser.scripting, {
       getRegisteredContentScripts: vi.fn(async () => []),
       registerContentScripts: vi.fn(async () => {}),
@@ -85,10 +93,7 @@ describe('a self-hosted portal added for the login', () => {
   });
 
   it('once added with access: stored, its content script registered, and its pages pin through the login', async () => {
-    const answer = await bg.handleMessage(
-      { type: 'addSelfHostedPortal', address: 'crm.example.org' },
-      options,
-    );
+    const answer = await bg.handleMessage({ type: 'addSelfHostedPortal', portal: BOX }, options);
     expect(answer).toEqual({ ok: true, portal: BOX, cloud: false });
     expect(await selfHostedPortalsItem.getValue()).toEqual([BOX]);
     expect(fakeBrowser.scripting.registerContentScripts).toHaveBeenCalledWith([
@@ -101,22 +106,31 @@ describe('a self-hosted portal added for the login', () => {
   });
 
   it('added twice is listed once', async () => {
-    await bg.handleMessage({ type: 'addSelfHostedPortal', address: BOX }, options);
-    await bg.handleMessage({ type: 'addSelfHostedPortal', address: `${BOX}/online/` }, options);
+    await bg.handleMessage({ type: 'addSelfHostedPortal', portal: BOX }, options);
+    await bg.handleMessage({ type: 'addSelfHostedPortal', portal: `${BOX}/online/` }, options);
     expect(await selfHostedPortalsItem.getValue()).toEqual([BOX]);
   });
 
   it('without host access: refused with host-access, nothing stored or registered', async () => {
     granted = false;
-    const answer = await bg.handleMessage({ type: 'addSelfHostedPortal', address: BOX }, options);
+    const answer = await bg.handleMessage({ type: 'addSelfHostedPortal', portal: BOX }, options);
     expect(answer).toEqual({ ok: false, kind: 'host-access', portal: BOX });
     expect(await selfHostedPortalsItem.getValue()).toEqual([]);
     expect(fakeBrowser.scripting.registerContentScripts).not.toHaveBeenCalled();
   });
 
+  it('a cloud portal the browser may not reach (Firefox lets the operator withhold it) is told host-access', async () => {
+    granted = false;
+    const answer = await bg.handleMessage(
+      { type: 'addSelfHostedPortal', portal: 'https://acme.bitrix24.de' },
+      options,
+    );
+    expect(answer).toEqual({ ok: false, kind: 'host-access', portal: 'https://acme.bitrix24.de' });
+  });
+
   it('a cloud portal needs nothing added: answered as cloud, not stored', async () => {
     const answer = await bg.handleMessage(
-      { type: 'addSelfHostedPortal', address: 'acme.bitrix24.de' },
+      { type: 'addSelfHostedPortal', portal: 'https://acme.bitrix24.de' },
       options,
     );
     expect(answer).toEqual({ ok: true, portal: 'https://acme.bitrix24.de', cloud: true });
@@ -125,7 +139,7 @@ describe('a self-hosted portal added for the login', () => {
 
   it('an http:// address is refused before anything is asked or stored', async () => {
     const answer = await bg.handleMessage(
-      { type: 'addSelfHostedPortal', address: 'http://crm.example.org' },
+      { type: 'addSelfHostedPortal', portal: 'http://crm.example.org' },
       options,
     );
     expect(answer).toEqual({ ok: false, kind: 'not-https' });
@@ -140,14 +154,14 @@ describe('a self-hosted portal added for the login', () => {
       tab: { id: 5, url: 'https://acme.bitrix24.com/online/' } as never,
       frameId: 0,
     };
-    expect(await bg.handleMessage({ type: 'addSelfHostedPortal', address: 'evil.example' }, cloudPage)).toBe(
-      undefined,
-    );
+    expect(
+      await bg.handleMessage({ type: 'addSelfHostedPortal', portal: 'https://evil.example' }, cloudPage),
+    ).toBe(undefined);
     expect(await selfHostedPortalsItem.getValue()).toEqual([]);
   });
 
   it('removed: no longer stored, its registration goes, and its pages pin nothing', async () => {
-    await bg.handleMessage({ type: 'addSelfHostedPortal', address: BOX }, options);
+    await bg.handleMessage({ type: 'addSelfHostedPortal', portal: BOX }, options);
     Object.assign(fakeBrowser.scripting, {
       getRegisteredContentScripts: vi.fn(async () => [{ id: 'portal:crm.example.org' }]),
     });
@@ -156,5 +170,23 @@ describe('a self-hosted portal added for the login', () => {
       ids: ['portal:crm.example.org'],
     });
     expect(await bg.handleMessage({ type: 'pinAll', trigger: 'control' }, fromBoxPage)).toBeUndefined();
+    // The site access asked for in the Add click is given back.
+    expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: ['https://crm.example.org/*'] });
+  });
+
+  it('removed while the organisation names it too: the site access stays, and so does its content script', async () => {
+    await fakeBrowser.storage.managed.set({ portals: [BOX] });
+    await bg.handleMessage({ type: 'addSelfHostedPortal', portal: BOX }, options);
+    await bg.handleMessage({ type: 'removeSelfHostedPortal', portal: BOX }, options);
+    expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
+    expect(fakeBrowser.scripting.unregisterContentScripts).not.toHaveBeenCalled();
+  });
+
+  it('a removed portal is no longer chosen by the shortcut, though the last pin and the history name it', async () => {
+    await bg.handleMessage({ type: 'addSelfHostedPortal', portal: BOX }, options);
+    await bg.handleMessage({ type: 'pinAll', trigger: 'control' }, fromBoxPage);
+    expect(await bg.choosePortal()).toBe(BOX);
+    await bg.handleMessage({ type: 'removeSelfHostedPortal', portal: BOX }, options);
+    expect(await bg.choosePortal()).toBeNull();
   });
 });

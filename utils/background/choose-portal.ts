@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { portalOfUrl } from '../bitrix24/webhook';
-import { isCloudPortalHost } from '../portal-hosts';
+import { isKnownPortal } from '../portal-hosts';
 import type { BackgroundStorage } from './deps';
 import type { Settings } from './settings';
 
@@ -88,17 +88,16 @@ export function createChoosePortal(
     ]);
     // A portal with a webhook that the policy forbids counts as not configured.
     const portals = webhooksAllowed ? stored : {};
-    // A tab counts as a portal when it is a cloud portal, a configured one, one added for the login or one the
-    // organisation names (a self-hosted portal is known only once it is one of these).
+    // A tab, the last pin or a history entry counts only when it is a known portal (isKnownPortal): a
+    // self-hosted portal removed since is not pinned on through the login.
+    const known = {
+      configured: Object.keys(stored),
+      selfHosted: selfHostedPortals,
+      organisation: policyPortals,
+    };
     const portalOfTab = (url: string | undefined): string | null => {
       const p = portalOfUrl(url);
-      return p &&
-        (Object.hasOwn(stored, p) ||
-          selfHostedPortals.includes(p) ||
-          policyPortals.includes(p) ||
-          isCloudPortalHost(new URL(p).hostname))
-        ? p
-        : null;
+      return p && isKnownPortal(p, known) ? p : null;
     };
     const openTabs = [...tabs]
       .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0))
@@ -107,11 +106,11 @@ export function createChoosePortal(
     return pickPortal({
       requested,
       active: portalOfUrl(activeTab?.url),
-      last,
+      last: last && isKnownPortal(last, known) ? last : null,
       configured: Object.keys(portals),
       useLogin,
       openTabs: [...new Set(openTabs)],
-      history: [...new Set(history.map((o) => o.portal).filter(Boolean))],
+      history: [...new Set(history.map((o) => o.portal).filter((p) => p && isKnownPortal(p, known)))],
       organisation: policyPortals,
     });
   };

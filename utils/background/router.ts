@@ -119,7 +119,7 @@ export function createRouter(deps: RouterDeps) {
     checkWebhook: (message) => webhooks.checkWebhook(message.url, false),
     saveWebhook: (message) => webhooks.checkWebhook(message.url, true),
     removeWebhook: (message) => webhooks.removePortal(message.portal),
-    addSelfHostedPortal: (message) => webhooks.addSelfHostedPortal(message.address),
+    addSelfHostedPortal: (message) => webhooks.addSelfHostedPortal(message.portal),
     removeSelfHostedPortal: (message) => webhooks.removeSelfHostedPortal(message.portal),
     getLastOutcome: () => pins.lastOutcome(),
     getPinsAs: async (message) => {

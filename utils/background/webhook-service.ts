@@ -1,8 +1,9 @@
 import * as v from 'valibot';
+import { browser } from 'wxt/browser';
 import type { B24Error } from '../bitrix24/errors';
 import { PIN_ALL_METHOD } from '../bitrix24/pin-all';
 import { maskWebhook, parsePortalAddress, parseWebhook, WEBHOOK_SHAPE } from '../bitrix24/webhook';
-import { hasHostAccess } from '../host-access';
+import { hasHostAccess, hostPattern } from '../host-access';
 import { isCloudPortalHost } from '../portal-hosts';
 import type { PortalInfo, SelfHostedPortalCheck, WebhookCheck, WebhookUser } from '../portals';
 import { injectIntoOpenTabs, syncSelfHostedScripts } from '../self-hosted';
@@ -32,7 +33,10 @@ export interface WebhookService {
    * in its open tabs too. A cloud portal is not stored: the manifest covers it. Nothing is sent to the portal.
    */
   addSelfHostedPortal(address: string): Promise<SelfHostedPortalCheck>;
-  /** Removes a portal added by {@link WebhookService.addSelfHostedPortal}; returns the remaining ones. */
+  /**
+   * Removes a portal added by {@link WebhookService.addSelfHostedPortal}, gives back its site access when no other
+   * known portal on that host needs it (so its content script goes), and returns the remaining ones.
+   */
   removeSelfHostedPortal(portal: string): Promise<string[]>;
   /**
    * Keeps the content-script registrations of self-hosted portals in step with the configured portals, the
@@ -146,8 +150,9 @@ export function createWebhookService(
     const parsed = parsePortalAddress(address);
     if (!parsed.ok) return { ok: false, kind: parsed.kind };
     const { portal } = parsed;
-    if (isCloudPortalHost(new URL(portal).hostname)) return { ok: true, portal, cloud: true };
+    // Firefox lets the operator withhold even a cloud portal: "nothing to add" only when it is reachable.
     if (!(await hasHostAccess(portal))) return { ok: false, kind: 'host-access', portal };
+    if (isCloudPortalHost(new URL(portal).hostname)) return { ok: true, portal, cloud: true };
     const added = await deps.lock(STORAGE_LOCK, async () => {
       const list = await storage.selfHostedPortals.getValue();
       const next = list.includes(portal) ? list : [...list, portal];
@@ -165,7 +170,13 @@ export function createWebhookService(
       await storage.selfHostedPortals.setValue(next);
       return next;
     });
-    await syncSelfHostedScripts(await knownPortals(undefined, rest));
+    const still = await knownPortals(undefined, rest);
+    // The site access it was given for this is given back, unless another known portal on that host needs it (a
+    // webhook, the organisation's list, another port).
+    const host = new URL(portal).hostname;
+    if (!still.some((p) => new URL(p).hostname === host))
+      await browser.permissions.remove({ origins: [hostPattern(portal)] }).catch(() => false);
+    await syncSelfHostedScripts(still);
     return rest;
   }
 

@@ -92,7 +92,7 @@ export function portalOfUrl(pageUrl: string | undefined): string | null {
   try {
     const url = new URL(pageUrl);
     if (url.protocol !== 'https:') return null;
-    return `https://${url.hostname.toLowerCase().replace(/\.$/, '')}${url.port ? `:${url.port}` : ''}`;
+    return `https://${url.hostname.toLowerCase().replace(/\.+$/, '')}${url.port ? `:${url.port}` : ''}`;
   } catch {
     return null;
   }
@@ -121,8 +121,12 @@ export function parsePortalAddress(
     return { ok: false, kind: 'not-url' };
   }
   if (url.protocol === 'http:') return { ok: false, kind: 'not-https' };
-  if (url.protocol !== 'https:' || !url.hostname || url.username || url.password || /\s/.test(text))
+  if (url.protocol !== 'https:' || url.username || url.password || /\s/.test(text))
     return { ok: false, kind: 'not-url' };
+  // A host name of letters, digits, hyphens and underscores (IDN in punycode), or an IPv6 literal: engines differ
+  // on others (Node keeps `*`, Chromium escapes it), and no portal has one.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
+  if (!/^(\[[0-9a-f:.]+\]|[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/.test(host)) return { ok: false, kind: 'not-url' };
   const portal = portalOfUrl(url.href);
   return portal ? { ok: true, portal } : { ok: false, kind: 'not-url' };
 }

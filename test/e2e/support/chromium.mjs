@@ -82,7 +82,7 @@ export async function saveWebhookThroughOptions(context, extensionId, webhookUrl
   await page.goto(`chrome-extension://${extensionId}/options.html`);
   await page.getByLabel('Webhook URL').fill(webhookUrl);
   await page.getByRole('button', { name: 'Save' }).click();
-  const verdict = page.locator('form [aria-live="polite"] .notice, [aria-live="polite"] .notice').first();
+  const verdict = page.locator('#options-webhook-result .notice').first();
   await verdict.waitFor({ state: 'visible', timeout: 15_000 });
   const text = await verdict.innerText();
   return { page, text };

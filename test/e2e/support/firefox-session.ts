@@ -141,7 +141,7 @@ export async function saveWebhook(s: FirefoxSession, url: string): Promise<{ pag
     url,
   );
   await page.click('button[type=submit]');
-  const verdict = await page.waitForSelector('[aria-live="polite"] .notice', { timeout: 15_000 });
+  const verdict = await page.waitForSelector('#options-webhook-result .notice', { timeout: 15_000 });
   return { page, text: (await verdict!.evaluate((e) => (e as HTMLElement).innerText)) ?? '' };
 }
 
