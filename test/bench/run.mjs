@@ -52,7 +52,7 @@ const roundsIndex = argv.indexOf('--stress-rounds');
 /** Rounds per measure (after warm-up rounds that are not recorded). */
 const ROUNDS = QUICK
   ? { warm: 5, shortcut: 5, cold: 3, visible: 10, stress: 2, profile: 1, memory: 2, tenK: 2, popup: 2 }
-  : { warm: 15, shortcut: 15, cold: 8, visible: 30, stress: 8, profile: 3, memory: 5, tenK: 5, popup: 5 };
+  : { warm: 15, shortcut: 15, cold: 8, visible: 30, stress: 16, profile: 3, memory: 5, tenK: 5, popup: 5 };
 if (roundsIndex >= 0) ROUNDS.stress = Number(argv[roundsIndex + 1]);
 const STRESS = { mutationsPerSecond: 5_000, seconds: 10 };
 
