@@ -103,6 +103,8 @@ export function useFirefoxSession(
   beforeAll(async () => {
     current = await start();
   });
+  // Up to 2 minutes: closing a Firefox that stopped answering (killed after 5 s), starting a new one and restoring
+  // (saving a webhook through the options page can take 45 s on a loaded machine).
   beforeEach(async ({ onTestFailed }) => {
     if (failed) {
       failed = false;
@@ -114,7 +116,7 @@ export function useFirefoxSession(
     onTestFailed(() => {
       failed = true;
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await current?.close();
   });

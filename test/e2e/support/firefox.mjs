@@ -68,8 +68,14 @@ export async function launchFirefox(emulator, opts = {}) {
     browser,
     addonId,
     extensionUrl: (path) => `moz-extension://${FIREFOX_UUID}/${path.replace(/^\//, '')}`,
+    // A Firefox that stopped answering over BiDi never finishes `browser.close()`: after 5 s its process is killed.
     close: async () => {
-      await browser.close().catch(() => {});
+      const closed = browser.close().then(
+        () => true,
+        () => false,
+      );
+      const timeout = new Promise((r) => setTimeout(() => r(false), 5_000));
+      if (!(await Promise.race([closed, timeout]))) browser.process()?.kill('SIGKILL');
       await rm(profile, { recursive: true, force: true }).catch(() => {});
     },
   };
