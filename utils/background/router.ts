@@ -6,6 +6,7 @@ import { newOutcomeId, type PinOutcome, storedOutcome } from '../outcome';
 import { isCloudPortalHost } from '../portal-hosts';
 import { classifySender, type SenderKind } from '../sender';
 import type { BackgroundStorage } from './deps';
+import { readKnownPortals } from './known-portals';
 import type { LoginService } from './login-service';
 import type { PinService } from './pin-service';
 import type { Settings } from './settings';
@@ -138,12 +139,7 @@ export function createRouter(deps: RouterDeps) {
   async function knownPortalsFor(url: string | undefined): Promise<string[]> {
     const portal = portalOfUrl(url);
     if (!portal || isCloudPortalHost(new URL(portal).hostname)) return [];
-    const [portals, selfHostedPortals, { portals: policyPortals }] = await Promise.all([
-      storage.portals.getValue(),
-      storage.selfHostedPortals.getValue(),
-      settings(),
-    ]);
-    return [...Object.keys(portals), ...selfHostedPortals, ...policyPortals];
+    return readKnownPortals(storage, settings);
   }
 
   return async function handleMessage(

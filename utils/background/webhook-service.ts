@@ -8,6 +8,7 @@ import { isCloudPortalHost } from '../portal-hosts';
 import type { PortalInfo, SelfHostedPortalCheck, WebhookCheck, WebhookUser } from '../portals';
 import { injectIntoOpenTabs, syncSelfHostedScripts } from '../self-hosted';
 import type { BackgroundDeps, RestCall } from './deps';
+import { readKnownPortals } from './known-portals';
 import { STORAGE_LOCK } from './locks';
 import type { Settings } from './settings';
 
@@ -59,15 +60,9 @@ export function createWebhookService(
 ): WebhookService {
   const { storage } = deps;
 
-  /** Origins that get the content script: portals with a webhook, those added for the login, the organisation's. */
-  async function knownPortals(configured?: string[], selfHostedPortals?: string[]): Promise<string[]> {
-    const [names, added, { portals }] = await Promise.all([
-      configured ?? Object.keys(await storage.portals.getValue()),
-      selfHostedPortals ?? storage.selfHostedPortals.getValue(),
-      settings(),
-    ]);
-    return [...new Set([...names, ...added, ...portals])];
-  }
+  /** Origins that get the content script (see `readKnownPortals`); the lists just written stand in for storage. */
+  const knownPortals = (configured?: string[], selfHosted?: string[]) =>
+    readKnownPortals(storage, settings, { configured, selfHosted });
 
   async function checkWebhook(url: string, save: boolean): Promise<WebhookCheck> {
     // The organisation allows only the operator's login: a webhook is neither checked nor kept.
